@@ -1,0 +1,86 @@
+"""Normalization shared by extraction and the normalize pipeline: Unicode, whitespace, entities,
+mojibake and theme chrome. Every function here is idempotent."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields, replace
+
+import ftfy
+from ftfy.badness import is_bad
+
+from newscrawl.extract.text import clean_text
+from newscrawl.record import Article, Image
+
+# Lines that themes print in or after the article body and that are never article text.
+_CHROME_LINES = frozenset(
+    s.casefold()
+    for s in (
+        "Loading...",
+        "Loading…",
+        "Đang tải...",
+        "Please enter your comment!",
+        "Please enter your name here",
+        "Please enter your email address here",
+        "You have entered an incorrect email address!",
+        "Tin liên quan",
+        "Bài liên quan",
+        "Tin cùng chuyên mục",
+        "Tin khác",
+        "Xem thêm",
+        "Chia sẻ",
+        "Share",
+        "Tweet",
+        "In bài",
+        "Gửi bài",
+        "Bình luận",
+        "Ý kiến bạn đọc",
+        "Leave a reply",
+        "TIN MỚI",
+    )
+)
+# Headings that open a comment form: nothing after them is article text.
+_CUT_LINES = frozenset(s.casefold() for s in ("Bình luận", "Leave a reply", "Ý kiến bạn đọc"))
+_COUNTER = re.compile(r"^\d[\d.,]*$")
+_OPTIONAL = frozenset({"lead", "credit", "category", "date_modified"})
+
+
+def fix_text(text: str | None) -> str:
+    """clean_text, plus mojibake repair (UTF-8 read as cp1252) where the text looks broken.
+
+    ftfy runs only on text its badness check flags: it is slow on long bodies, and correct
+    Vietnamese text never needs it."""
+    text = clean_text(text)
+    return clean_text(ftfy.fix_encoding(text)) if is_bad(text) else text
+
+
+def drop_chrome(paragraphs: list[str]) -> list[str]:
+    """The paragraphs without theme chrome: counters, loaders, comment forms, related-box heads."""
+    kept = []
+    for paragraph in paragraphs:
+        key = paragraph.casefold()
+        if key in _CUT_LINES:
+            break
+        if key not in _CHROME_LINES and not _COUNTER.match(paragraph):
+            kept.append(paragraph)
+    return kept
+
+
+def normalize_article(article: Article) -> Article:
+    """Every string field NFC, entity-free, whitespace-normalized, mojibake-free; body chrome
+    removed. Paragraph breaks in the body survive."""
+    changes: dict[str, object] = {}
+    for f in fields(article):
+        value = getattr(article, f.name)
+        if f.name == "body":
+            paragraphs = [fix_text(p) for p in value.split("\n\n")]
+            changes["body"] = "\n\n".join(p for p in drop_chrome(paragraphs) if p)
+        elif f.name == "images":
+            changes["images"] = [
+                Image(url=i.url, caption=fix_text(i.caption) or None) for i in value
+            ]
+        elif isinstance(value, str):
+            changes[f.name] = fix_text(value) or (None if f.name in _OPTIONAL else "")
+        elif isinstance(value, list):
+            changes[f.name] = [v for v in map(fix_text, value) if v]
+    return replace(article, **changes)

@@ -1,0 +1,152 @@
+"""Text of HTML nodes: whitespace-normalized, all descendant text, split into paragraphs."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+from lxml import etree
+
+_SPACE = re.compile(r"\s+")
+# Zero-width characters and the BOM creep into CMS text from copy-paste and break equality.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+# Paragraph-level tags whose text is prose even when every word of it is a link.
+_PROSE_TAGS = frozenset(["p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"])
+_SKIP_TAGS = frozenset(
+    ["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head"]
+)
+
+
+def clean_text(text: str | None) -> str:
+    """NFC, entities decoded, invisible characters dropped, whitespace collapsed."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(text)
+    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+    return _SPACE.sub(" ", text).strip()
+
+
+def node_text(node: etree._Element) -> str:
+    """All descendant text of a node (never only its own text nodes: links keep their words)."""
+    if isinstance(node, str):  # attribute values arrive as strings
+        return clean_text(node)
+    return clean_text("".join(_iter_text(node)))
+
+
+def _iter_text(node: etree._Element) -> Iterator[str]:
+    if node.tag in _SKIP_TAGS or not isinstance(node.tag, str):
+        return
+    if node.tag == "br":
+        yield " "
+        return
+    if node.text:
+        yield node.text
+    for child in node:
+        yield from _iter_text(child)
+        if child.tail:
+            yield child.tail
+
+
+class _ParagraphCollector:
+    """Walks a cleaned article container and cuts its text at block boundaries and <br>s.
+
+    Hand-written because the body must keep inline link and bold text, split where the page
+    breaks lines, and skip caption nodes that the caller identified by the site's selectors;
+    lxml's text_content() and parsel's ::text give either one blob or lost link text.
+    """
+
+    def __init__(self, skip: set[etree._Element]):
+        self.skip = skip
+        self.paragraphs: list[str] = []
+        self._parts: list[str] = []
+        self._link_chars = 0
+        self._in_link = 0
+
+    def flush(self, block_tag: str) -> None:
+        text = clean_text("".join(self._parts))
+        link_only = self._link_chars >= len(text.replace(" ", "")) > 0
+        # A div or list item made only of links is a "related news" or menu block.
+        if text and not (link_only and block_tag not in _PROSE_TAGS):
+            self.paragraphs.append(text)
+        self._parts = []
+        self._link_chars = 0
+
+    def walk(self, node: etree._Element, block_tag: str) -> None:
+        if node.text:
+            self._add(node.text)
+        for child in node:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if child in self.skip or tag in _SKIP_TAGS or not tag:
+                pass
+            elif tag == "br":
+                self.flush(block_tag)
+            elif tag in BLOCK_TAGS:
+                self.flush(block_tag)
+                self.walk(child, tag)
+                self.flush(tag)
+            else:
+                self._in_link += tag == "a"
+                self.walk(child, block_tag)
+                self._in_link -= tag == "a"
+            if child.tail:
+                self._add(child.tail)
+
+    def _add(self, text: str) -> None:
+        self._parts.append(text)
+        if self._in_link:
+            self._link_chars += len(_SPACE.sub("", text))
+
+
+def paragraphs(container: etree._Element, skip: Iterable[etree._Element] = ()) -> list[str]:
+    """The container's text as paragraphs, in page order, without the `skip` subtrees."""
+    collector = _ParagraphCollector(set(skip))
+    collector.walk(container, container.tag if isinstance(container.tag, str) else "div")
+    collector.flush(container.tag if isinstance(container.tag, str) else "div")
+    return collector.paragraphs

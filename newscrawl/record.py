@@ -1,0 +1,62 @@
+"""The article record (design.md §2) and its JSON Schema, which ships for downstream users."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import jsonschema
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str | None = None
+
+
+@dataclass
+class Article:
+    id: str
+    url: str
+    source: str
+    source_domain: str
+    title: str
+    author: list[str]
+    date: str | None
+    date_modified: str | None
+    credit: str | None
+    lead: str | None
+    body: str
+    images: list[Image] = field(default_factory=list)
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    language: str = "vi"
+    crawled_at: str | None = None
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable across runs and workers: the same canonical URL always gives the same id."""
+    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()
+
+
+@cache
+def schema() -> dict:
+    text = resources.files("newscrawl.schema").joinpath("article.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schema())
+    return cls(schema(), format_checker=cls.FORMAT_CHECKER)
+
+
+def schema_errors(record: dict) -> list[str]:
+    """Every way the record breaks the schema, as `field: message` lines (empty when valid)."""
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '(record)'}: {e.message}"
+        for e in _validator().iter_errors(record)
+    ]

@@ -1,0 +1,48 @@
+"""Scrapy settings of newscrawl. Every default a user may want to change lives here, with why.
+Override per run with `-s NAME=value`, or in a settings module of your own."""
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+
+# Identify ourselves, with a URL where a site owner can reach the operator. Set your own:
+#   scrapy crawl qbtv -s USER_AGENT="newscrawl/0.1 (+https://your.org/crawler)"
+USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl; news archiving)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: provincial sites run on small servers. AutoThrottle adapts to their latency,
+# never going below DOWNLOAD_DELAY seconds between requests to one domain.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+
+# Bounded waits: a dead or stalled server costs at most DOWNLOAD_TIMEOUT × (RETRY_TIMES + 1).
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+# A news page is well under 2 MB; anything far larger is a trap or a file, not an article.
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+
+# How many pages of one listing (category) to walk per run.
+NEWSCRAWL_MAX_LISTING_PAGES = 5
+
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.normalize.NormalizePipeline": 100,
+    "newscrawl.pipelines.validate.ValidatePipeline": 200,
+}
+
+# One JSON Lines file per source per (Vietnam) day, appended to by every run of that day.
+# `scrapy crawl <source> -O file.jsonl` replaces this with a single file.
+FEEDS = {
+    "data/%(source_id)s/%(day)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
+}
+FEED_URI_PARAMS = "newscrawl.feeds.uri_params"
+FEED_EXPORT_ENCODING = "utf-8"
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"

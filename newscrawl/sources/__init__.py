@@ -1,0 +1,159 @@
+"""The source registry and CMS profiles, loaded from the TOML files beside this module."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache, cached_property
+from importlib import resources
+from urllib.parse import urlsplit
+
+Selectors = Mapping[str, tuple[str, ...]]
+
+GENERIC_PROFILE = "generic"
+
+
+class UnknownSource(KeyError):
+    def __str__(self) -> str:
+        known = ", ".join(sorted(load_sources()))
+        return f"unknown source {self.args[0]!r} (known: {known})"
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    description: str
+    selectors: Selectors
+    markers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str
+    province: str
+    domains: tuple[str, ...]
+    article_path: re.Pattern[str]
+    profile: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    selectors: Selectors = field(default_factory=dict)
+    former_province: str | None = None
+    confidence: str = "unverified"
+    facts_from: str = ""
+
+    @property
+    def domain(self) -> str:
+        """The site's main domain, as records name it (`source_domain`)."""
+        return self.domains[0]
+
+    def owns(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def is_article(self, url: str) -> bool:
+        return self.article_url.search(url) is not None
+
+    @cached_property
+    def article_url(self) -> re.Pattern[str]:
+        """`is_article` as one regular expression over the whole URL, for Scrapy components
+        (LinkExtractor, SitemapSpider rules) that take patterns."""
+        hosts = "|".join(re.escape(d) for d in self.domains)
+        path = self.article_path.pattern.removeprefix("^")
+        return re.compile(rf"^https?://(?:[^/@]+\.)?(?:{hosts})(?::\d+)?{path}")
+
+    def selector_layers(self) -> tuple[Selectors, ...]:
+        """Selector layers in the order extraction tries them: the source's own, then its
+        profile's (the generic layer is applied by the extractor after page metadata)."""
+        layers = [self.selectors]
+        if self.profile != GENERIC_PROFILE:
+            layers.append(load_profiles()[self.profile].selectors)
+        return tuple(layers)
+
+    def selectors_for(self, key: str) -> tuple[str, ...]:
+        """All selectors for `key`, the generic layer's last."""
+        layers = (*self.selector_layers(), load_profiles()[GENERIC_PROFILE].selectors)
+        return tuple(css for layer in layers for css in layer.get(key, ()))
+
+    def rebased(self, base_url: str) -> Source:
+        """The same source served from another origin (a mirror, a staging copy, the offline
+        replica): start points keep their paths, the origin's host becomes the only domain."""
+        base = urlsplit(base_url)
+        if base.scheme not in ("http", "https") or not base.hostname:
+            raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+        origin = f"{base.scheme}://{base.netloc}"
+
+        def move(url: str) -> str:
+            parts = urlsplit(url)
+            return origin + parts.path + ("?" + parts.query if parts.query else "")
+
+        return replace(
+            self,
+            domains=(base.hostname,),
+            feeds=tuple(map(move, self.feeds)),
+            sitemaps=tuple(map(move, self.sitemaps)),
+            listings=tuple(map(move, self.listings)),
+        )
+
+
+def _selectors(table: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
+    return {k: tuple(v) for k, v in table.items() if isinstance(v, list)}
+
+
+def _read_toml(name: str) -> dict:
+    return tomllib.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
+
+
+@cache
+def load_profiles() -> dict[str, Profile]:
+    profiles = {}
+    for pid, table in _read_toml("profiles.toml").items():
+        selectors = _selectors({k: v for k, v in table.items() if k != "markers"})
+        profiles[pid] = Profile(
+            id=pid,
+            description=table["description"],
+            selectors=selectors,
+            markers=tuple(table.get("markers", ())),
+        )
+    return profiles
+
+
+@cache
+def load_sources() -> dict[str, Source]:
+    profiles = load_profiles()
+    sources = {}
+    for sid, table in _read_toml("sources.toml").items():
+        if not table["article_path"].startswith("^"):
+            raise ValueError(f"source {sid!r}: article_path must be anchored with '^'")
+        if table["profile"] not in profiles:
+            raise ValueError(f"source {sid!r} names unknown profile {table['profile']!r}")
+        sources[sid] = Source(
+            id=sid,
+            name=table["name"],
+            province=table["province"],
+            former_province=table.get("former_province"),
+            domains=tuple(table["domains"]),
+            feeds=tuple(table.get("feeds", ())),
+            sitemaps=tuple(table.get("sitemaps", ())),
+            listings=tuple(table.get("listings", ())),
+            article_path=re.compile(table["article_path"]),
+            profile=table["profile"],
+            selectors=_selectors(table.get("selectors", {})),
+            confidence=table.get("confidence", "unverified"),
+            facts_from=table.get("facts_from", ""),
+        )
+    return sources
+
+
+def get_source(source_id: str) -> Source:
+    try:
+        return load_sources()[source_id]
+    except KeyError:
+        raise UnknownSource(source_id) from None
+
+
+def source_for_url(url: str) -> Source | None:
+    return next((s for s in load_sources().values() if s.owns(url)), None)
