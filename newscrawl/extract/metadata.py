@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from lxml import etree
 from parsel import Selector
 
 from newscrawl.extract.text import clean_text
 
+# Compiled once; name tests first, so libxml2 tests attributes only on <script>/<link>.
+_JSON_LD = etree.XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
+_CANONICAL = etree.XPath("//link[@rel='canonical']/@href", smart_strings=False)
 _ARTICLE_TYPES = {
     "NewsArticle",
     "Article",
@@ -30,13 +34,20 @@ class PageMetadata:
     keywords: list[str] = field(default_factory=list)
 
 
-def _meta(sel: Selector, attr: str, name: str) -> list[str]:
-    return sel.xpath(f"//meta[@{attr}=$name]/@content", name=name).getall()
+def _meta_tags(sel: Selector) -> dict[str, list[str]]:
+    """Every <meta> content keyed by its property, name or itemprop, in one pass."""
+    tags: dict[str, list[str]] = {}
+    for meta in sel.root.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop")
+        content = meta.get("content")
+        if key and content:
+            tags.setdefault(key, []).append(content)
+    return tags
 
 
 def _json_ld_objects(sel: Selector) -> list[dict]:
     objects: list[dict] = []
-    for script in sel.xpath("//script[@type='application/ld+json']/text()").getall():
+    for script in _JSON_LD(sel.root):
         try:
             data = json.loads(script)
         except ValueError:
@@ -78,8 +89,9 @@ def _keywords(value: object) -> list[str]:
 
 def read_metadata(sel: Selector) -> PageMetadata:
     meta = PageMetadata()
-    meta.canonical_url = sel.xpath("//link[@rel='canonical']/@href").get() or next(
-        iter(_meta(sel, "property", "og:url")), None
+    tags = _meta_tags(sel)
+    meta.canonical_url = next(iter(_CANONICAL(sel.root)), None) or next(
+        iter(tags.get("og:url", ())), None
     )
     breadcrumb: list[str] = []
     for obj in _json_ld_objects(sel):
@@ -95,17 +107,15 @@ def read_metadata(sel: Selector) -> PageMetadata:
             meta.keywords = meta.keywords or _keywords(obj.get("keywords"))
         elif "BreadcrumbList" in types and not breadcrumb:
             breadcrumb = _breadcrumb_names(obj)
-    meta.published += _meta(sel, "property", "article:published_time")
-    meta.published += _meta(sel, "itemprop", "datePublished")
-    meta.modified += _meta(sel, "property", "article:modified_time")
-    meta.modified += _meta(sel, "property", "og:updated_time")
+    meta.published += tags.get("article:published_time", []) + tags.get("datePublished", [])
+    meta.modified += tags.get("article:modified_time", []) + tags.get("og:updated_time", [])
     if not meta.authors:
         # article:author is a profile URL on many sites; only a name is an author.
-        names = [a for a in _meta(sel, "property", "article:author") if "://" not in a]
+        names = [a for a in tags.get("article:author", ()) if "://" not in a]
         meta.authors = [n for n in map(clean_text, names) if n]
-    section = clean_text(next(iter(_meta(sel, "property", "article:section")), None))
+    section = clean_text(next(iter(tags.get("article:section", ())), None))
     meta.section = section or meta.section or (breadcrumb[-1] if len(breadcrumb) > 1 else None)
-    meta.keywords = [clean_text(t) for t in _meta(sel, "property", "article:tag")] or meta.keywords
+    meta.keywords = [clean_text(t) for t in tags.get("article:tag", ())] or meta.keywords
     return meta
 
 

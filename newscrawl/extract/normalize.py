@@ -45,13 +45,28 @@ _COUNTER = re.compile(r"^\d[\d.,]*$")
 _OPTIONAL = frozenset({"lead", "credit", "category", "date_modified"})
 
 
-def fix_text(text: str | None) -> str:
-    """clean_text, plus mojibake repair (UTF-8 read as cp1252) where the text looks broken.
+# UTF-8 read as cp1252 or Latin-1 leaves a lead byte (Â Ã Ä Å Æ á â …) followed by a
+# continuation byte shown as a Latin-1 symbol or a cp1252 punctuation mark: "Ä‘" for "đ",
+# "áº¿" for "ế". Correct Vietnamese text never has such pairs, so this one cheap search
+# decides whether ftfy's slower badness check and repair run at all.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00c6\u00e1-\u00e5\u00c3][\u0080-\u00bf\u2013\u2014\u2018-\u201e"
+    "\u2020-\u2022\u2026\u2030\u2039\u203a\u0152\u0153\u0160\u0161\u0178\u017d"
+    "\u017e\u02c6\u02dc\u20ac\u2122]"
+)
 
-    ftfy runs only on text its badness check flags: it is slow on long bodies, and correct
-    Vietnamese text never needs it."""
+
+def _repair_mojibake(text: str) -> str:
+    if _MOJIBAKE_HINT.search(text) and is_bad(text):
+        return ftfy.fix_encoding(text)
+    return text
+
+
+def fix_text(text: str | None) -> str:
+    """clean_text, plus mojibake repair (UTF-8 read as cp1252) where the text is broken."""
     text = clean_text(text)
-    return clean_text(ftfy.fix_encoding(text)) if is_bad(text) else text
+    repaired = _repair_mojibake(text)
+    return text if repaired is text else clean_text(repaired)
 
 
 def drop_chrome(paragraphs: list[str]) -> list[str]:
@@ -73,7 +88,8 @@ def normalize_article(article: Article) -> Article:
     for f in fields(article):
         value = getattr(article, f.name)
         if f.name == "body":
-            paragraphs = [fix_text(p) for p in value.split("\n\n")]
+            value = _repair_mojibake(value)
+            paragraphs = [clean_text(p) for p in value.split("\n\n")]
             changes["body"] = "\n\n".join(p for p in drop_chrome(paragraphs) if p)
         elif f.name == "images":
             changes["images"] = [

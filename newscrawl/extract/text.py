@@ -9,9 +9,8 @@ from collections.abc import Iterable, Iterator
 
 from lxml import etree
 
-_SPACE = re.compile(r"\s+")
 # Zero-width characters and the BOM creep into CMS text from copy-paste and break equality.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 BLOCK_TAGS = frozenset(
     [
@@ -58,8 +57,23 @@ BLOCK_TAGS = frozenset(
 )
 # Paragraph-level tags whose text is prose even when every word of it is a link.
 _PROSE_TAGS = frozenset(["p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"])
+# Elements that never hold article text, on any site.
 _SKIP_TAGS = frozenset(
-    ["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head"]
+    [
+        "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+        "video", "audio", "head", "form", "button", "input", "select", "option", "textarea",
+    ]
+)  # fmt: skip
+
+
+# Anything clean_text would change, other than Unicode normalization; text without it (most
+# text, on a second pass) is returned as is, at the cost of one search.
+# Characters clean_text removes or replaces: entity starts, invisible characters and every
+# whitespace character but the plain space. Text without them, no double space and no space at
+# either end is already clean, as is most text on its second pass.
+_NEEDS_CLEANING = re.compile(
+    "[&\u200b\u200c\u200d\u2060\ufeff\u00ad\t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680"
+    "\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
 
 
@@ -67,10 +81,15 @@ def clean_text(text: str | None) -> str:
     """NFC, entities decoded, invisible characters dropped, whitespace collapsed."""
     if not text:
         return ""
-    if "&" in text:
-        text = html.unescape(text)
-    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
-    return _SPACE.sub(" ", text).strip()
+    if _NEEDS_CLEANING.search(text) or "  " in text or text[0] == " " or text[-1] == " ":
+        if "&" in text:
+            text = html.unescape(text)
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)
+        text = " ".join(text.split())
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
 
 
 def node_text(node: etree._Element) -> str:
@@ -141,7 +160,7 @@ class _ParagraphCollector:
     def _add(self, text: str) -> None:
         self._parts.append(text)
         if self._in_link:
-            self._link_chars += len(_SPACE.sub("", text))
+            self._link_chars += len("".join(text.split()))
 
 
 def paragraphs(container: etree._Element, skip: Iterable[etree._Element] = ()) -> list[str]:

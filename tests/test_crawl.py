@@ -1,0 +1,65 @@
+"""End to end: the real spider, run as a user runs it (`scrapy crawl <source>`), against the
+bundled replica sites served on 127.0.0.1, must write exactly the expected records."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from newscrawl.extract.dates import VN_TZ
+from newscrawl.record import article_id, schema_errors
+from replica.expected import expected_records
+from replica.server import serve
+
+# The replica is local: politeness delays would only slow the test down.
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
+
+
+def crawl(source: str, base_url: str, cwd: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
+    command = [sys.executable, "-m", "scrapy", "crawl", source, "-a", f"base_url={base_url}"]
+    return subprocess.run(
+        [*command, *FAST, *extra], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def sites():
+    with serve(["qbtv", "baohatinh"]) as bases:
+        yield bases
+
+
+@pytest.mark.parametrize("source", ["qbtv", "baohatinh"])
+def test_crawl_writes_exactly_the_expected_records(source, sites, tmp_path):
+    result = crawl(source, sites[source], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    day = datetime.now(VN_TZ).date().isoformat()
+    out = tmp_path / "data" / source / f"{day}.jsonl"
+    lines = out.read_text("utf-8").splitlines()
+    records = {r["url"]: r for r in map(json.loads, lines)}
+    assert len(records) == len(lines), "a record was written twice"
+
+    expected = {e["url"]: e for e in expected_records(source, sites[source])}
+    assert set(records) == set(expected)
+    for url, want in expected.items():
+        got = records[url]
+        assert schema_errors(got) == []
+        assert got["id"] == article_id(url)
+        assert got["source"] == source
+        for field, value in want.items():
+            assert got[field] == value, (url, field)
+    assert "Traceback" not in result.stderr
+    assert "newscrawl/skipped" not in result.stderr
+
+
+def test_output_is_utf8_not_ascii_escaped(sites, tmp_path):
+    result = crawl("qbtv", sites["qbtv"], tmp_path, "-O", "out.jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = (tmp_path / "out.jsonl").read_text("utf-8")
+    assert "\\u" not in text
+    assert "Quảng Bình" in text
