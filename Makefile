@@ -14,7 +14,7 @@ $(BIN)/newscrawl: pyproject.toml
 	touch $@
 
 demo: $(BIN)/newscrawl
-	$(BIN)/python -m replica demo --port-base $(DEMO_PORT)
+	$(BIN)/python -m replica.demo --port-base $(DEMO_PORT)
 
 test: $(BIN)/newscrawl
 	$(BIN)/python -m pytest

@@ -41,7 +41,8 @@ def _strip_tracking(query: str) -> str:
 
 
 class ReplicaServer(ThreadingHTTPServer):
-    """One replica site. ``site`` and ``pages`` are plain attributes."""
+    """One replica site. ``site`` and ``pages`` are plain attributes; ``requests`` lists every
+    request served, as (method, path, User-Agent), for tests that count or inspect them."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -52,6 +53,7 @@ class ReplicaServer(ThreadingHTTPServer):
         self.site = load_site(site_id)
         self.base_url = f"http://{host}:{self.server_port}"
         self.pages: dict[str, Resource] = render_site(self.site, self.base_url)
+        self.requests: list[tuple[str, str, str]] = []
 
     def lookup(self, raw_path: str) -> tuple[Resource | None, str | None]:
         """(resource, None) for a page, (None, location) for a redirect."""
@@ -107,6 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _respond(self, send_body: bool) -> None:
+        self.server.requests.append((self.command, self.path, self.headers.get("User-Agent", "")))
         res, location = self.server.lookup(self.path)
         if location is not None:
             self.send_response(301)

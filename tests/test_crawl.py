@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -63,3 +64,26 @@ def test_output_is_utf8_not_ascii_escaped(sites, tmp_path):
     text = (tmp_path / "out.jsonl").read_text("utf-8")
     assert "\\u" not in text
     assert "Quảng Bình" in text
+
+
+def test_crawl_obeys_robots_txt_and_identifies_itself(tmp_path):
+    with serve(["qbtv"]) as bases:
+        server = bases.servers["qbtv"]
+        forbidden = expected_records("qbtv", bases["qbtv"])[0]["url"].removeprefix(bases["qbtv"])
+        robots = server.pages["/robots.txt"]
+        server.pages["/robots.txt"] = replace(
+            robots, body=robots.body + f"Disallow: {forbidden}\n".encode()
+        )
+        result = crawl("qbtv", bases["qbtv"], tmp_path, "-O", "out.jsonl")
+        requests = list(server.requests)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    paths = [path for _, path, _ in requests]
+    assert paths[0] == "/robots.txt"
+    assert forbidden not in paths
+    urls = {json.loads(line)["url"] for line in (tmp_path / "out.jsonl").open(encoding="utf-8")}
+    assert bases["qbtv"] + forbidden not in urls
+    assert len(urls) == len(expected_records("qbtv", bases["qbtv"])) - 1
+    assert "'robotstxt/forbidden': 1" in result.stderr
+    (user_agent,) = {agent for _, _, agent in requests}
+    assert user_agent.startswith("newscrawl/") and "(+https://" in user_agent
