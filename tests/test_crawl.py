@@ -3,6 +3,7 @@ bundled replica sites served on 127.0.0.1, must write exactly the expected recor
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -56,6 +57,10 @@ def test_crawl_writes_exactly_the_expected_records(source, sites, tmp_path):
             assert got[field] == value, (url, field)
     assert "Traceback" not in result.stderr
     assert "newscrawl/skipped" not in result.stderr
+    # Each kind of start point, on its own, leads to every article.
+    for route in ("feed", "sitemap", "listing"):
+        found = re.search(rf"'newscrawl/discovered/{route}': (\d+)", result.stderr)
+        assert found and int(found[1]) >= len(expected), route
 
 
 def test_output_is_utf8_not_ascii_escaped(sites, tmp_path):

@@ -62,7 +62,8 @@ class NewsSpider(SitemapSpider):
 
     def sitemap_filter(self, entries):
         for entry in entries:
-            self._stat("sitemap_entries")
+            if self.source.is_article(entry["loc"]):
+                self._stat("discovered/sitemap")
             yield entry
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
