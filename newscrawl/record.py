@@ -35,11 +35,26 @@ class Article:
     tags: list[str] = field(default_factory=list)
     language: str = "vi"
     crawled_at: str | None = None
+    version: int = 1
 
 
 def article_id(canonical_url: str) -> str:
     """Stable across runs and workers: the same canonical URL always gives the same id."""
     return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()
+
+
+def content_hash(record: Article | dict) -> str:
+    """What decides whether a refetched page is an update: its text and how it is credited,
+    not the page around it nor the time it was fetched."""
+    get = record.get if isinstance(record, dict) else lambda name: getattr(record, name)
+    parts = [
+        get("title"),
+        get("lead") or "",
+        get("body"),
+        "|".join(get("author")),
+        get("credit") or "",
+    ]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 @cache

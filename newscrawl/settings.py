@@ -28,21 +28,43 @@ REDIRECT_MAX_TIMES = 5
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 
-# How many pages of one listing (category) to walk per run.
+# How many pages of one listing (category) to walk per run; pagination also stops at the
+# first page whose articles were all seen before.
 NEWSCRAWL_MAX_LISTING_PAGES = 5
 
+# Incremental runs: state of every source (seen articles, content hashes, feed validators, runs)
+# in one SQLite file; a JSON report per run; one lock file per source (`scrapy crawl` exits
+# with 75 when another run of the source holds it).
+NEWSCRAWL_INCREMENTAL = True
+NEWSCRAWL_STATE_PATH = "data/state.sqlite3"
+NEWSCRAWL_RUNS_DIR = "data/runs"
+NEWSCRAWL_LOCK_DIR = "data/locks"
+# When to fetch an article already recorded: "lastmod" when a feed or sitemap shows it modified
+# after it was last checked; "never"; "always" (re-extract everything discovered).
+NEWSCRAWL_RECHECK = "lastmod"
+
+COMMANDS_MODULE = "newscrawl.commands"
+EXTENSIONS = {"newscrawl.extensions.incremental.IncrementalRun": 100}
 ITEM_PIPELINES = {
     "newscrawl.pipelines.normalize.NormalizePipeline": 100,
     "newscrawl.pipelines.validate.ValidatePipeline": 200,
+    "newscrawl.pipelines.incremental.IncrementalPipeline": 300,
 }
 
 # One JSON Lines file per source per (Vietnam) day, appended to by every run of that day.
-# `scrapy crawl <source> -O file.jsonl` replaces this with a single file.
+# `scrapy crawl <source> -O file.jsonl` replaces this with a single file. Every line is
+# flushed to disk before the article is recorded as done, and a line torn by a kill is moved
+# aside (`<file>.torn-N`) before the file is appended to again.
 FEEDS = {
     "data/%(source_id)s/%(day)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
 }
 FEED_URI_PARAMS = "newscrawl.feeds.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"jsonlines": "newscrawl.feeds.DurableJsonLinesItemExporter"}
+FEED_STORAGES = {
+    "": "newscrawl.feeds.RecoveringFileFeedStorage",
+    "file": "newscrawl.feeds.RecoveringFileFeedStorage",
+}
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

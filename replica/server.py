@@ -55,6 +55,10 @@ class ReplicaServer(ThreadingHTTPServer):
         self.pages: dict[str, Resource] = render_site(self.site, self.base_url)
         self.requests: list[tuple[str, str, str]] = []
 
+    def rerender(self) -> None:
+        """Render every page again after a test changed `site` (published or edited an article)."""
+        self.pages = render_site(self.site, self.base_url)
+
     def lookup(self, raw_path: str) -> tuple[Resource | None, str | None]:
         """(resource, None) for a page, (None, location) for a redirect."""
         parts = urlsplit(raw_path)

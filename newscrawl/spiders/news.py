@@ -1,33 +1,56 @@
 """The one spider: discovers a source's articles and routes them to extraction.
 
-It reads feeds (RSS/Atom), sitemaps (indexes, .gz, via Scrapy's SitemapSpider) and listing
-pages with pagination, follows only URLs that the source's article pattern accepts on its
-domains, and hands each article page to `newscrawl.extract`. It never parses article fields.
+It reads feeds (RSS/Atom), sitemaps (indexes, news sitemaps, .gz, robots.txt) and listing pages
+with pagination, follows only URLs that the source's article pattern accepts on its domains,
+and hands each article page to `newscrawl.extract`. It never parses article fields.
+
+Runs are incremental when the IncrementalRun extension is on (the default): feeds and sitemaps
+are fetched with conditional requests (a 304 ends that branch), article URLs already recorded
+are not fetched again unless a feed or sitemap shows a newer modification date (setting
+NEWSCRAWL_RECHECK), and a listing stops paginating at the first page with nothing unseen.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
-from scrapy.spiders import SitemapSpider
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
 
+from newscrawl.extensions.incremental import IncrementalRun
 from newscrawl.extract.article import NotAnArticle, extract_article
-from newscrawl.record import Article
+from newscrawl.extract.dates import VN_TZ, parse_date
+from newscrawl.extract.urls import canonical_url
+from newscrawl.record import Article, article_id
 from newscrawl.sources import Source, get_source
+from newscrawl.state import StateStore
+
+# Statuses after which an article is worth asking for again on the next run; a 404 or 410
+# is an answer, and must not keep a feed from being revalidated forever.
+_TRANSIENT_STATUSES = {408, 429, 500, 502, 503, 504, 522, 524}
+RECHECK_POLICIES = ("never", "lastmod", "always")
+
+Entry = tuple[str, datetime | None]  # an article URL and the modification date its listing gave
 
 
-class NewsSpider(SitemapSpider):
+class NewsSpider(Spider):
     name = "news"
     source_id: str | None = None
-    sitemap_alternate_links = False
 
-    def __init__(self, source: str | None = None, base_url: str | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        source: str | None = None,
+        base_url: str | None = None,
+        since: str | None = None,
+        **kwargs: Any,
+    ):
         source_id = source or self.source_id
         if not source_id:
             raise ValueError("name a source: scrapy crawl news -a source=<id> (see `scrapy list`)")
@@ -36,37 +59,70 @@ class NewsSpider(SitemapSpider):
             self.source = self.source.rebased(base_url)
         self.source_id = self.source.id
         self.allowed_domains = list(self.source.domains)
-        self.sitemap_urls = list(self.source.sitemaps)
-        self.sitemap_rules = [(self.source.article_url, "parse_article")]
-        hosts = "|".join(map(re.escape, self.source.domains))
-        self.sitemap_follow = [rf"^https?://(?:[^/]+\.)?(?:{hosts})[:/]"]
+        self.since = _since(since)
         self.article_links = LinkExtractor(allow=self.source.article_url, unique=True)
+        # Validators of feeds and sitemaps read in full this run, saved when the run finishes,
+        # minus those whose articles did not all arrive (`incomplete`).
+        self.fresh_validators: dict[str, tuple[str | None, str | None]] = {}
+        self.incomplete: set[str] = set()
         super().__init__(**kwargs)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.recheck = crawler.settings.get("NEWSCRAWL_RECHECK")
+        if spider.recheck not in RECHECK_POLICIES:
+            raise ValueError(f"NEWSCRAWL_RECHECK must be one of {RECHECK_POLICIES}")
+        return spider
+
+    @property
+    def state(self) -> StateStore | None:
+        run = self.crawler.get_extension(IncrementalRun)
+        return run.state if run else None
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.feeds:
-            yield Request(url, callback=self.parse_feed)
-        async for request in super().start():
-            yield request
+            yield self._discovery_request(url, self.parse_feed)
+        for url in self.source.sitemaps:
+            yield self._discovery_request(url, self.parse_sitemap)
         for url in self.source.listings:
             yield Request(url, callback=self.parse_listing, cb_kwargs={"page": 1})
 
     def _stat(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"newscrawl/{key}", count)
 
-    def _article_requests(self, urls: list[str], via: str) -> Iterator[Request]:
-        articles = [u for u in urls if self.source.is_article(u)]
-        self._stat(f"discovered/{via}", len(articles))
-        for url in articles:
-            yield Request(url, callback=self.parse_article)
+    # --- feeds and sitemaps -----------------------------------------------------------------
 
-    def sitemap_filter(self, entries):
-        for entry in entries:
-            if self.source.is_article(entry["loc"]):
-                self._stat("discovered/sitemap")
-            yield entry
+    def _discovery_request(self, url: str, callback) -> Request:
+        headers = {}
+        saved = self.state.validators(self.source_id, url) if self.state else None
+        if saved:
+            etag, last_modified = saved
+            headers = {"If-None-Match": etag, "If-Modified-Since": last_modified}
+        return Request(
+            url,
+            callback=callback,
+            headers={k: v for k, v in headers.items() if v},
+            meta={"handle_httpstatus_list": [304]},
+        )
+
+    def _unchanged(self, response: Response) -> bool:
+        """A 304 ends the branch; a full answer's validators are kept for the next run."""
+        if response.status == 304:
+            self._stat("not_modified")
+            return True
+        etag, last_modified = (response.headers.get(h) for h in ("ETag", "Last-Modified"))
+        if etag or last_modified:
+            requested = response.meta.get("redirect_urls", [response.url])[0]
+            self.fresh_validators[requested] = (
+                etag.decode("latin-1") if etag else None,
+                last_modified.decode("latin-1") if last_modified else None,
+            )
+        return False
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
+        if self._unchanged(response):
+            return
         if not isinstance(response, TextResponse):
             self._stat("skipped/feed_not_text")
             self.logger.warning(
@@ -75,17 +131,60 @@ class NewsSpider(SitemapSpider):
             return
         feed = response.selector
         feed.remove_namespaces()
-        links = feed.xpath(
-            "//item/link/text() | //entry/link[not(@rel) or @rel='alternate']/@href"
-        ).getall()
-        yield from self._article_requests([response.urljoin(u.strip()) for u in links], "feed")
+        entries = []
+        for item in feed.xpath("//item | //entry"):
+            link = item.xpath("link/text() | link[not(@rel) or @rel='alternate']/@href").get()
+            date = item.xpath("updated/text() | pubDate/text() | published/text()").get()
+            if link:
+                entries.append((response.urljoin(link.strip()), parse_date(date)))
+        yield from self._article_requests(entries, response.url, "feed")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        if self._unchanged(response):
+            return
+        if response.url.endswith("/robots.txt"):
+            for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+                yield self._discovery_request(url, self.parse_sitemap)
+            return
+        sitemap = self._sitemap(response)
+        if sitemap is None:
+            return
+        entries = [(e["loc"], parse_date(e.get("lastmod"))) for e in sitemap if e.get("loc")]
+        if sitemap.type == "sitemapindex":
+            for url, lastmod in entries:
+                if self.source.owns(url) and not self._older_than_since(lastmod):
+                    yield self._discovery_request(url, self.parse_sitemap)
+        else:
+            yield from self._article_requests(entries, response.url, "sitemap")
+
+    def _sitemap(self, response: Response) -> Sitemap | None:
+        body = response.body
+        if gzip_magic_number(response):
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except Exception as exc:  # truncated or oversized archives are common; count them
+                self._stat("skipped/sitemap_bad_gzip")
+                self.logger.warning("sitemap %s: cannot decompress (%s)", response.url, exc)
+                return None
+        sitemap = Sitemap(body)
+        if sitemap.type not in ("urlset", "sitemapindex"):
+            self._stat("skipped/sitemap_invalid")
+            self.logger.warning("sitemap %s is not a sitemap", response.url)
+            return None
+        return sitemap
+
+    # --- listings ---------------------------------------------------------------------------
 
     def parse_listing(self, response: Response, page: int) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
             self._stat("skipped/listing_not_text")
             return
-        links = [link.url for link in self.article_links.extract_links(response)]
-        yield from self._article_requests(links, "listing")
+        links = [(link.url, None) for link in self.article_links.extract_links(response)]
+        requests = list(self._article_requests(links, response.url, "listing"))
+        yield from requests
+        if links and not requests:
+            self._stat("listing_stopped_all_seen")
+            return
         if page < self.settings.getint("NEWSCRAWL_MAX_LISTING_PAGES"):
             next_url = self._next_page(response)
             if next_url:
@@ -97,6 +196,48 @@ class NewsSpider(SitemapSpider):
             if href and href.strip():
                 return href.strip()
         return None
+
+    # --- articles ---------------------------------------------------------------------------
+
+    def _older_than_since(self, date: datetime | None) -> bool:
+        return bool(self.since and date and date < self.since)
+
+    def _article_requests(
+        self, entries: Iterable[Entry], via: str, route: str
+    ) -> Iterator[Request]:
+        """Requests for the entries' article URLs that this run must fetch: not seen before,
+        or seen but shown modified since (NEWSCRAWL_RECHECK)."""
+        wanted: dict[str, Entry] = {}
+        for url, modified in entries:
+            if self.source.is_article(url) and not self._older_than_since(modified):
+                wanted.setdefault(canonical_url(url), (url, modified))
+        self._stat(f"discovered/{route}", len(wanted))
+        seen = self.state.seen(self.source_id, wanted) if self.state else set()
+        for key, (url, modified) in wanted.items():
+            if key in seen and not self._worth_rechecking(key, modified):
+                self._stat("already_seen")
+                continue
+            yield Request(
+                url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                meta={"via": via, "link_key": key},
+            )
+
+    def _worth_rechecking(self, key: str, modified: datetime | None) -> bool:
+        if self.recheck == "always":
+            return True
+        if self.recheck == "never" or modified is None or self.state is None:
+            return False
+        known = self.state.article(self.source_id, article_id(key))
+        return known is not None and modified > datetime.fromisoformat(known.last_written)
+
+    def article_failed(self, failure: Failure) -> None:
+        request = failure.request
+        status = failure.value.response.status if failure.check(HttpError) else None
+        self._stat(f"article_errors/{status or failure.type.__name__}")
+        if status is None or status in _TRANSIENT_STATUSES:
+            self.incomplete.add(request.meta["via"])
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         if not isinstance(response, TextResponse):
@@ -113,3 +254,14 @@ class NewsSpider(SitemapSpider):
         except NotAnArticle as exc:
             self._stat(f"skipped/{exc.reason}")
             self.logger.warning("skipped %s: %s", response.url, exc)
+
+
+def _since(value: str | None) -> datetime | None:
+    """`-a since=2026-11-01`: a day (Vietnam time) or a full ISO date."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"since must be an ISO date such as 2026-11-01, got {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)

@@ -1,0 +1,1 @@
+"""Scrapy commands of the project (COMMANDS_MODULE): `crawl`, with a run lock and exit codes."""

@@ -1,0 +1,1 @@
+"""Scrapy extensions of newscrawl: components that follow a whole run through its signals."""

@@ -1,0 +1,241 @@
+"""IncrementalRun: the state of a source across runs, and the report of each run.
+
+At the start of a run it opens the state store, reconciles the output of a previous run that
+was killed (records written but never recorded, a torn last line), and records the run. Each
+article is recorded as done only after the feed exporter has written its line durably (this
+extension's item_scraped handler runs after the FeedExporter's: it is connected later, and
+checks that order). At the end it saves the feed/sitemap validators of a run that finished,
+writes the run report under NEWSCRAWL_RUNS_DIR and logs it as a table.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.extensions.feedexport import FeedExporter
+from w3lib.url import file_uri_to_path
+
+from newscrawl.extract.urls import canonical_url
+from newscrawl.feeds import repair_torn_tail
+from newscrawl.record import Article, content_hash
+from newscrawl.state import ArticleState, StateStore, open_state
+
+logger = logging.getLogger(__name__)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _local_path(uri: str) -> Path | None:
+    if uri.startswith("file://"):
+        return Path(file_uri_to_path(uri))
+    return None if "://" in uri else Path(uri)
+
+
+class IncrementalRun:
+    def __init__(self, crawler, state_path: str, runs_dir: str):
+        self.crawler = crawler
+        self.state_path = state_path
+        self.runs_dir = Path(runs_dir)
+        self.state: StateStore | None = None
+        self.run_id: int | None = None
+        self.started_at = _now()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_INCREMENTAL"):
+            raise NotConfigured
+        run = cls(crawler, settings["NEWSCRAWL_STATE_PATH"], settings["NEWSCRAWL_RUNS_DIR"])
+        crawler.signals.connect(run.spider_opened, signals.spider_opened)
+        crawler.signals.connect(run.item_scraped, signals.item_scraped)
+        crawler.signals.connect(run.spider_closed, signals.spider_closed)
+        return run
+
+    @property
+    def source(self) -> str:
+        return self.crawler.spider.source_id
+
+    def spider_opened(self, spider) -> None:
+        self._check_exporter_order()
+        self.state = open_state(self.state_path)
+        previous = self.state.last_run(self.source)
+        if previous and previous.finished_at is None:
+            recovered = sum(self._reconcile(output) for output in previous.outputs)
+            self.state.finish_run(previous.id, _now(), "killed", {"recovered": recovered})
+            logger.warning(
+                "the previous run of %s (started %s) did not finish; %d written records were "
+                "recorded from its output",
+                self.source, previous.started_at, recovered,
+            )  # fmt: skip
+        self.run_id = self.state.start_run(self.source, self.started_at, self._outputs())
+
+    def _check_exporter_order(self) -> None:
+        components = list(self.crawler.extensions.middlewares)
+        exporter = self.crawler.get_extension(FeedExporter)
+        if exporter is not None and components.index(exporter) > components.index(self):
+            raise RuntimeError(
+                "IncrementalRun must come after FeedExporter in EXTENSIONS: it records an "
+                "article only once the exporter has written it"
+            )
+
+    def _outputs(self) -> list[str]:
+        exporter = self.crawler.get_extension(FeedExporter)
+        slots = getattr(exporter, "slots", []) if exporter else []
+        if not slots:
+            logger.warning("no feed output is configured: articles are recorded but not written")
+        return [slot.uri for slot in slots]
+
+    def _reconcile(self, output: str) -> int:
+        """Record the lines of a killed run's output that the state does not hold; returns how
+        many. Only the last record can be missing (each is recorded right after its line is
+        written), so the file's tail is enough."""
+        path = _local_path(output)
+        if path is None or not path.exists():
+            return 0
+        repair_torn_tail(path)
+        recovered = 0
+        with path.open("rb") as file:
+            file.seek(max(0, path.stat().st_size - (1 << 20)))
+            for line in file.read().splitlines()[-50:]:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # the first line of the tail may be cut
+                known = self.state.article(self.source, record.get("id", ""))
+                if known is None or known.version < record.get("version", 1):
+                    self._record(record, [])
+                    recovered += 1
+        return recovered
+
+    def _record(self, record: dict, urls: list[str]) -> None:
+        self.state.record_article(
+            self.source,
+            ArticleState(
+                id=record["id"],
+                url=record["url"],
+                content_hash=content_hash(record),
+                date=record.get("date"),
+                date_modified=record.get("date_modified"),
+                version=record.get("version", 1),
+                last_written=_now(),
+            ),
+            urls,
+        )
+
+    def item_scraped(self, item: Article, response, spider) -> None:
+        urls = [canonical_url(response.url), response.meta.get("link_key")]
+        record = {
+            "id": item.id, "url": item.url, "title": item.title, "lead": item.lead,
+            "body": item.body, "author": item.author, "credit": item.credit, "date": item.date,
+            "date_modified": item.date_modified, "version": item.version,
+        }  # fmt: skip
+        self._record(record, [u for u in urls if u])
+        self.crawler.stats.inc_value("newscrawl/written")
+        self.crawler.stats.inc_value(
+            "newscrawl/articles/new" if item.version == 1 else "newscrawl/articles/updated"
+        )
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.state is None:
+            return
+        stats = self.crawler.stats
+        status = self._status(reason)
+        stats.set_value("newscrawl/run_status", status)
+        if status == "finished":
+            self.state.save_validators(
+                self.source,
+                {u: v for u, v in spider.fresh_validators.items() if u not in spider.incomplete},
+            )
+        report = build_report(self.source, self.started_at, _now(), status, stats.get_stats())
+        if report["articles"]["found"] == 0 and self.state.article_count(self.source) > 0:
+            report["warnings"].append(
+                "no article found, but this source had articles before: has the site changed?"
+            )
+        for warning in report["warnings"]:
+            logger.warning("%s: %s", self.source, warning)
+        self._write_report(report)
+        self.state.finish_run(self.run_id, report["finished_at"], status, report)
+        self.state.close()
+        self.state = None
+
+    def _status(self, reason: str) -> str:
+        stats = self.crawler.stats
+        if reason != "finished":
+            return "failed"
+        if not stats.get_value("downloader/response_count") and stats.get_value(
+            "downloader/exception_count"
+        ):
+            return "unreachable"
+        return "finished"
+
+    def _write_report(self, report: dict) -> None:
+        folder = self.runs_dir / self.source
+        folder.mkdir(parents=True, exist_ok=True)
+        name = report["started_at"].replace(":", "")[:17] + ".json"
+        (folder / name).write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
+        logger.info("run report %s\n%s", folder / name, report_table(report))
+
+
+def build_report(source: str, started: str, finished: str, status: str, stats: dict) -> dict:
+    """The run in numbers, from Scrapy's stats: what a person reads in the morning."""
+
+    def prefixed(prefix: str) -> dict[str, int]:
+        return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+    discovered = prefixed("newscrawl/discovered/")
+    return {
+        "source": source,
+        "status": status,
+        "started_at": started,
+        "finished_at": finished,
+        "requests": stats.get("downloader/request_count", 0),
+        "responses_by_status": prefixed("downloader/response_status_count/"),
+        "not_modified": stats.get("newscrawl/not_modified", 0),
+        "articles": {
+            "found": sum(discovered.values()),
+            "found_by_route": discovered,
+            "already_seen": stats.get("newscrawl/already_seen", 0),
+            "new": stats.get("newscrawl/articles/new", 0),
+            "updated": stats.get("newscrawl/articles/updated", 0),
+            "unchanged": stats.get("newscrawl/articles/unchanged", 0),
+            "dropped": prefixed("newscrawl/dropped/"),
+            "skipped": prefixed("newscrawl/skipped/"),
+        },
+        "errors": {
+            "article_fetches": prefixed("newscrawl/article_errors/"),
+            "downloads": prefixed("downloader/exception_type_count/"),
+            "log_errors": stats.get("log_count/ERROR", 0),
+        },
+        "warnings": [],
+    }
+
+
+def report_table(report: dict) -> str:
+    articles = report["articles"]
+    rows = [
+        ("source", report["source"]),
+        ("status", report["status"]),
+        ("requests", report["requests"]),
+        ("responses", ", ".join(f"{k}: {v}" for k, v in report["responses_by_status"].items())),
+        ("not modified (304)", report["not_modified"]),
+        ("articles found", articles["found"]),
+        ("  already seen", articles["already_seen"]),
+        ("  new", articles["new"]),
+        ("  updated", articles["updated"]),
+        ("  unchanged", articles["unchanged"]),
+        ("  dropped", sum(articles["dropped"].values())),
+        ("  skipped pages", sum(articles["skipped"].values())),
+        (
+            "errors",
+            sum(report["errors"]["article_fetches"].values()) + report["errors"]["log_errors"],
+        ),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"  {name.ljust(width)}  {value}" for name, value in rows)

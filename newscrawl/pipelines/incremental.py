@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from scrapy.exceptions import DropItem
+
+from newscrawl.extensions.incremental import IncrementalRun
+from newscrawl.record import Article, content_hash
+
+
+class IncrementalPipeline:
+    """Writes an article once per version: a page refetched unchanged is not written again
+    (counted as `newscrawl/articles/unchanged`); one whose text changed is written again with
+    the same `id` and the next `version`. With `-a since=DATE`, an article published before
+    DATE is dropped as `newscrawl/dropped/before_since`."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: Article) -> Article:
+        spider = self.crawler.spider
+        stats = self.crawler.stats
+        if spider.since and datetime.fromisoformat(item.date) < spider.since:
+            stats.inc_value("newscrawl/dropped/before_since")
+            raise DropItem(f"before_since: {item.url} ({item.date})", log_level="DEBUG")
+        run = self.crawler.get_extension(IncrementalRun)
+        known = run.state.article(spider.source_id, item.id) if run and run.state else None
+        if known is None:
+            return item
+        if known.content_hash == content_hash(item):
+            # Remember that the page was checked, so a feed's older lastmod does not send
+            # the crawler back to it on every run.
+            run.state.record_article(
+                spider.source_id, replace(known, last_written=datetime.now(UTC).isoformat())
+            )
+            stats.inc_value("newscrawl/articles/unchanged")
+            raise DropItem(f"unchanged: {item.url}", log_level="DEBUG")
+        return replace(item, version=known.version + 1)
