@@ -6,6 +6,7 @@ import argparse
 import gzip
 import json
 import sys
+import zlib
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,11 +42,12 @@ def _extract_one(path: Path, url: str | None, source_id: str | None) -> int:
         print(f"{path}: no article: {exc}", file=sys.stderr)
         return 1
     record = asdict(article)
-    print(json.dumps(record, ensure_ascii=False))
     problems = [f"missing {f}" for f in REQUIRED if not record.get(f)] or schema_errors(record)
     if problems:
+        # Only records a crawl would write go to stdout, so `extract pages/* > out.jsonl` is clean.
         print(f"{path}: a crawl would drop this record: {'; '.join(problems)}", file=sys.stderr)
         return 1
+    print(json.dumps(record, ensure_ascii=False))
     return 0
 
 
@@ -57,8 +59,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for page in args.pages:
         try:
             status |= _extract_one(Path(page), args.url, args.source)
-        except OSError as exc:
-            print(f"{page}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        except (OSError, EOFError, zlib.error) as exc:  # gzip raises all three on a bad file
+            print(f"{page}: cannot read: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
             status |= 1
     return status
 

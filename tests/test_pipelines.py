@@ -41,9 +41,11 @@ def test_normalize_composes_nfd_decodes_entities_and_strips_chrome():
         title=f"  {nfd}\u200b ",
         body="\n\n".join(
             [
-                "Đoạn một &amp; hai.",
                 "0",
                 "81",
+                "Đoạn một &amp; hai.",
+                "Năm 2024",
+                "32.767",
                 "Đoạn ba.",
                 "Loading...",
                 "BÌNH LUẬN",
@@ -55,7 +57,8 @@ def test_normalize_composes_nfd_decodes_entities_and_strips_chrome():
     out = NormalizePipeline().process_item(item)
     assert out.title == "Hội nghị tại Đồng Hới"
     assert unicodedata.is_normalized("NFC", out.title)
-    assert out.body == "Đoạn một & hai.\n\nĐoạn ba."
+    # Counters above the text go; a number inside it (a table cell) stays.
+    assert out.body == "Đoạn một & hai.\n\nNăm 2024\n\n32.767\n\nĐoạn ba."
     assert out.lead is None
 
 

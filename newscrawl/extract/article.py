@@ -9,7 +9,7 @@ nobody configured.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import cache
 from urllib.parse import urljoin
 
@@ -24,7 +24,7 @@ from newscrawl.extract.normalize import drop_chrome, normalize_article
 from newscrawl.extract.text import clean_text, node_text, paragraphs
 from newscrawl.extract.urls import canonical_url
 from newscrawl.record import Article, Image, article_id
-from newscrawl.sources import GENERIC_PROFILE, Selectors, Source, load_profiles
+from newscrawl.sources import GENERIC_PROFILE, Source, detect_profile, load_profiles
 
 # A container whose direct <p> children hold less text than this is not an article body.
 _MIN_BODY_CHARS = 200
@@ -36,6 +36,9 @@ _CSS = HTMLTranslator()
 _ALL_CLASSES = etree.XPath("//@class", smart_strings=False)
 _ALL_IDS = etree.XPath("//@id", smart_strings=False)
 _STRING = etree.XPath("string()", smart_strings=False)
+_TEXT_BLOCKS = etree.XPath("//p | //*[not(self::p)][count(br) >= 2]")
+# Shorter blocks are labels, buttons and teasers, not paragraphs of an article.
+_MIN_PARAGRAPH_CHARS = 25
 
 
 class NotAnArticle(ValueError):
@@ -95,7 +98,8 @@ def _query(css: str) -> etree.XPath:
     every result; with the dozens of selectors a page goes through, that costs more than
     parsing the page."""
     xpath = _STEP.sub(_attribute_axis_step, _CSS.css_to_xpath(css))
-    return etree.XPath(xpath, smart_strings=False)
+    # Attribute values keep a link to their element (smart strings), for _in_chrome.
+    return etree.XPath(xpath, smart_strings="::attr" in css)
 
 
 Node = etree._Element | str
@@ -106,19 +110,26 @@ class _Page:
     skipped without running: on a large page each CSS query is a full tree scan, and the
     generic layer alone holds dozens."""
 
-    def __init__(self, root: etree._Element, layers: Sequence[Selectors]):
+    def __init__(self, root: etree._Element, source: Source | None):
         self.root = root
-        self.layers = list(layers)
         self.generic = load_profiles()[GENERIC_PROFILE].selectors
         self.classes = frozenset(" ".join(_ALL_CLASSES(root)).split())
         self.ids = frozenset(_ALL_IDS(root))
+        if source is not None:
+            self.layers = list(source.selector_layers())
+        else:
+            # A site nobody configured may still run a known CMS: read it with that profile.
+            profile = detect_profile(self.classes | self.ids)
+            self.layers = [profile.selectors] if profile else []
 
     def can_match(self, css: str) -> bool:
         classes, ids = _required_names(css)
         return classes <= self.classes and ids <= self.ids
 
     def selectors(self, key: str, *, generic: bool) -> Iterator[str]:
-        for layer in [*self.layers, self.generic] if generic else self.layers:
+        """The selectors of `key` in the page's own layers (source, profile), or in the generic
+        layer: metadata is consulted between the two."""
+        for layer in [self.generic] if generic else self.layers:
             yield from layer.get(key, ())
 
     def matches(
@@ -135,7 +146,8 @@ class _Page:
     def all_matches(self, key: str, within: etree._Element) -> list[etree._Element]:
         """Every node matched by any selector of `key` (all layers), in page order: one union
         query instead of one tree scan per selector."""
-        union = ", ".join(css for css in self.selectors(key, generic=True) if self.can_match(css))
+        every = [*self.selectors(key, generic=False), *self.selectors(key, generic=True)]
+        union = ", ".join(css for css in every if self.can_match(css))
         return _query(union)(within) if union else []
 
     def first_text(self, key: str, *, generic: bool) -> str | None:
@@ -150,7 +162,16 @@ def extract_article(
     sel: Selector, url: str, source: Source | None = None, *, crawled_at: str | None = None
 ) -> Article:
     """The article record of one page. Raises NotAnArticle when the page holds none."""
-    page = _Page(sel.root, source.selector_layers() if source else ())
+    try:
+        return _extract(sel, url, source, crawled_at)
+    except RecursionError:
+        # Thousands of unclosed inline tags nest deeper than Python recurses; such a page is
+        # broken markup, not an article we can read.
+        raise NotAnArticle("too_deep", "the page's markup nests too deep to read") from None
+
+
+def _extract(sel: Selector, url: str, source: Source | None, crawled_at: str | None) -> Article:
+    page = _Page(sel.root, source)
     meta = read_metadata(sel)
 
     title = page.first_text("title", generic=False) or meta.headline
@@ -168,10 +189,10 @@ def extract_article(
         n for found in page.matches("byline", generic=False, within=container) for n in found
     ]
     images = _images(container, captions, set(removed), url)
-    caption_texts = {i.caption.casefold() for i in images if i.caption}
+    caption_texts = {clean_text(node_text(c)).casefold() for c in captions}
 
     texts = paragraphs(container, skip=[*removed, *captions, *byline_nodes])
-    texts = [t for t in drop_chrome(texts) if t.casefold() not in caption_texts]
+    texts = _without_repeated_captions(drop_chrome(texts), caption_texts)
     if texts and clean_text(texts[0]).casefold() in {title.casefold(), (lead or "").casefold()}:
         texts = texts[1:]
     texts, attribution = split_trailing_byline(texts)
@@ -204,6 +225,21 @@ def extract_article(
     return normalize_article(article)
 
 
+def _without_repeated_captions(texts: list[str], captions: set[str]) -> list[str]:
+    """Drop paragraphs that repeat a caption, also when the repeat was cut by <br> into two
+    or three lines (the QBTV sample shows both)."""
+    kept: list[str] = []
+    i = 0
+    while i < len(texts):
+        span = next((n for n in (1, 2, 3) if " ".join(texts[i : i + n]).casefold() in captions), 0)
+        if span:
+            i += span
+        else:
+            kept.append(texts[i])
+            i += 1
+    return kept
+
+
 def _domain(url: str) -> str:
     host = re.sub(r"^[a-z]+://", "", url).split("/", 1)[0].split(":", 1)[0]
     return host.removeprefix("www.")
@@ -220,26 +256,39 @@ def _lead(page: _Page, meta: PageMetadata) -> str | None:
 
 
 def _body_container(page: _Page) -> etree._Element | None:
-    for found in page.matches("body", generic=True):
-        if len(_STRING(found[0])) >= _MIN_BODY_CHARS:
-            return found[0]
-    return _densest_paragraph_parent(page.root)
+    for generic in (False, True):
+        for found in page.matches("body", generic=generic):
+            if len(_STRING(found[0])) >= _MIN_BODY_CHARS:
+                return found[0]
+    return _densest_text(page.root)
 
 
-def _densest_paragraph_parent(root: etree._Element) -> etree._Element | None:
-    """The element whose direct <p> children hold the most text: where no selector knows the
-    layout, the article is the longest run of paragraphs (the classic text-density rule)."""
-    scores: dict[etree._Element, int] = {}
-    for p in root.iter("p"):
-        parent = p.getparent()
-        if parent is not None:
-            scores[parent] = scores.get(parent, 0) + len(node_text(p))
-    if not scores:
+def _densest_text(root: etree._Element) -> etree._Element | None:
+    """Where no selector knows the layout: the element holding the longest run of paragraphs.
+
+    Each paragraph (a <p>, or an element whose text is cut by <br>s) scores its length for its
+    parent; the best-scored parent wins, then gives way to an ancestor that holds markedly more
+    paragraph text (a body split by ad slots or wrapped paragraph by paragraph)."""
+    direct: dict[etree._Element, int] = {}
+    under: dict[etree._Element, int] = {}
+    for block in _TEXT_BLOCKS(root):
+        length = len(_STRING(block))
+        if length < _MIN_PARAGRAPH_CHARS:
+            continue
+        holder = block.getparent() if block.tag == "p" else block
+        if holder is None:
+            continue
+        direct[holder] = direct.get(holder, 0) + length
+        for ancestor in (holder, *holder.iterancestors()):
+            under[ancestor] = under.get(ancestor, 0) + length
+    if not direct:
         return None
-    best, score = max(scores.items(), key=lambda item: item[1])
-    if score < _MIN_BODY_CHARS:
-        return None
-    return best
+    best = max(direct, key=direct.__getitem__)
+    for parent in list(best.iterancestors())[:3]:
+        if under[parent] < 1.3 * under[best]:
+            break
+        best = parent
+    return best if under[best] >= _MIN_BODY_CHARS else None
 
 
 def _caption_nodes(page: _Page, container: etree._Element) -> list[etree._Element]:
@@ -247,7 +296,33 @@ def _caption_nodes(page: _Page, container: etree._Element) -> list[etree._Elemen
     # A caption inside another caption node (figcaption > p.caption) is the same caption.
     node_set = set(nodes)
     inner = {n for n in nodes for a in n.iterancestors() if a in node_set}
-    return [n for n in nodes if n not in inner]
+    marked = [n for n in nodes if n not in inner]
+    return marked + _unmarked_captions(container, set(marked))
+
+
+def _unmarked_captions(container: etree._Element, marked: set) -> list[etree._Element]:
+    """Captions that no class marks: the short centred or italic paragraph right after an
+    image (vn-press.md §2 F, §5), as older CMSs and hand-edited posts print them."""
+    found = []
+    for img in container.iter("img"):
+        holder = img
+        while (
+            holder.getparent() is not None
+            and holder.getparent() is not container
+            and not clean_text(_STRING(holder.getparent()))
+        ):
+            holder = holder.getparent()
+        if any(a in marked for a in holder.iterancestors()):
+            continue
+        after = holder.getnext()
+        if after is None or after.tag not in ("p", "div") or after in marked:
+            continue
+        text = clean_text(_STRING(after))
+        italic = "".join(_STRING(e) for e in after.iter("em", "i")).strip()
+        centred = "center" in (after.get("style", "") + after.get("align", "")).lower()
+        if text and len(text.split()) <= 40 and (centred or clean_text(italic) == text):
+            found.append(after)
+    return found
 
 
 def _images(
@@ -331,7 +406,8 @@ def _date(page: _Page, key: str, metadata_values: list[str]) -> str | None:
             yield from (node_text(n) for n in found[:1])
         yield from metadata_values
         for found in page.matches(key, generic=True):
-            yield from (node_text(n) for n in found[:1])
+            # Generic date classes also date the site header ("today") and related lists.
+            yield from (node_text(n) for n in found if not _in_chrome(n))
 
     for text in candidates():
         parsed = parse_date(text)
@@ -340,6 +416,24 @@ def _date(page: _Page, key: str, metadata_values: list[str]) -> str | None:
             # writes UTC): consumers can compare and sort the strings as they are.
             return format_date(parsed.astimezone(VN_TZ))
     return None
+
+
+_CHROME_NAMES = re.compile(r"header|menu|nav|footer|sidebar|top-?bar|widget|relate|banner")
+
+
+def _in_chrome(node: Node) -> bool:
+    """Whether a node sits in the page's frame (header, menu, footer, sidebar, related box)
+    rather than in the article."""
+    element = node.getparent() if isinstance(node, str) else node
+    for ancestor in (element, *element.iterancestors()) if element is not None else ():
+        if ancestor.tag in ("nav", "footer", "aside"):
+            return True
+        names = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if ancestor.tag != "article" and _CHROME_NAMES.search(names.lower()):
+            return True
+        if ancestor.tag == "article":
+            return False
+    return False
 
 
 def _tags(page: _Page, meta: PageMetadata) -> list[str]:

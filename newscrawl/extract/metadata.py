@@ -65,6 +65,13 @@ def _json_ld_objects(sel: Selector) -> list[dict]:
     return objects
 
 
+def _text(value: object) -> str | None:
+    """A JSON-LD text value: a string, or a {"@value": …} object; anything else is not text."""
+    if isinstance(value, dict):
+        value = value.get("@value")
+    return clean_text(value) or None if isinstance(value, str) else None
+
+
 def _types(obj: dict) -> set[str]:
     value = obj.get("@type", ())
     return {value} if isinstance(value, str) else set(value)
@@ -78,13 +85,13 @@ def _person_names(value: object) -> list[str]:
         if isinstance(item, str):
             names.append(item)
         elif isinstance(item, dict) and "Organization" not in str(item.get("@type", "")):
-            names.append(str(item.get("name") or ""))
+            names.append(_text(item.get("name")) or "")
     return [n for n in map(clean_text, names) if n]
 
 
 def _keywords(value: object) -> list[str]:
     items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
-    return [k for k in (clean_text(str(i)) for i in items) if k]
+    return [k for k in (clean_text(i) for i in items if isinstance(i, str)) if k]
 
 
 def read_metadata(sel: Selector) -> PageMetadata:
@@ -97,10 +104,10 @@ def read_metadata(sel: Selector) -> PageMetadata:
     for obj in _json_ld_objects(sel):
         types = _types(obj)
         if types & _ARTICLE_TYPES:
-            meta.headline = meta.headline or clean_text(obj.get("headline")) or None
-            meta.description = meta.description or clean_text(obj.get("description")) or None
-            meta.published += [str(obj["datePublished"])] if obj.get("datePublished") else []
-            meta.modified += [str(obj["dateModified"])] if obj.get("dateModified") else []
+            meta.headline = meta.headline or _text(obj.get("headline"))
+            meta.description = meta.description or _text(obj.get("description"))
+            meta.published += [d for d in [_text(obj.get("datePublished"))] if d]
+            meta.modified += [d for d in [_text(obj.get("dateModified"))] if d]
             meta.authors = meta.authors or _person_names(obj.get("author"))
             sections = _keywords(obj.get("articleSection"))
             meta.section = meta.section or (sections[-1] if sections else None)
@@ -115,7 +122,11 @@ def read_metadata(sel: Selector) -> PageMetadata:
         meta.authors = [n for n in map(clean_text, names) if n]
     section = clean_text(next(iter(tags.get("article:section", ())), None))
     meta.section = section or meta.section or (breadcrumb[-1] if len(breadcrumb) > 1 else None)
-    meta.keywords = [clean_text(t) for t in tags.get("article:tag", ())] or meta.keywords
+    meta.keywords = (
+        [clean_text(t) for t in tags.get("article:tag", ())]
+        or meta.keywords
+        or _keywords(next(iter(tags.get("news_keywords", tags.get("keywords", ()))), None))
+    )
     return meta
 
 
@@ -128,7 +139,9 @@ def _breadcrumb_names(obj: dict) -> list[str]:
         if not isinstance(entry, dict):
             continue
         item = entry.get("item")
-        name = entry.get("name") or (item.get("name") if isinstance(item, dict) else None)
+        name = _text(entry.get("name")) or (
+            _text(item.get("name")) if isinstance(item, dict) else None
+        )
         if name:
-            names.append(clean_text(str(name)))
+            names.append(name)
     return names

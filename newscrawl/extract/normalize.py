@@ -70,13 +70,15 @@ def fix_text(text: str | None) -> str:
 
 
 def drop_chrome(paragraphs: list[str]) -> list[str]:
-    """The paragraphs without theme chrome: counters, loaders, comment forms, related-box heads."""
+    """The paragraphs without theme chrome: loaders, comment forms, related-box heads, and the
+    view and comment counters that themes print above the text (a number further down is
+    the article's own: a table cell, a score)."""
     kept = []
     for paragraph in paragraphs:
         key = paragraph.casefold()
         if key in _CUT_LINES:
             break
-        if key not in _CHROME_LINES and not _COUNTER.match(paragraph):
+        if key not in _CHROME_LINES and (kept or not _COUNTER.match(paragraph)):
             kept.append(paragraph)
     return kept
 

@@ -14,47 +14,15 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 BLOCK_TAGS = frozenset(
     [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "center",
-        "dd",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
+        "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "div",
+        "dl", "dt", "fieldset", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+        "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
+        "tbody", "tfoot", "thead", "tr", "ul",
     ]
-)
+)  # fmt: skip
+# Table cells stay on their row's line, separated, so a figure keeps its label.
+_CELL_TAGS = frozenset(["td", "th"])
+_CELL_SEPARATOR = " | "
 # Paragraph-level tags whose text is prose even when every word of it is a link.
 _PROSE_TAGS = frozenset(["p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"])
 # Elements that never hold article text, on any site.
@@ -150,6 +118,10 @@ class _ParagraphCollector:
                 self.flush(block_tag)
                 self.walk(child, tag)
                 self.flush(tag)
+            elif tag in _CELL_TAGS:
+                if "".join(self._parts).strip():
+                    self._parts.append(_CELL_SEPARATOR)
+                self.walk(child, block_tag)
             else:
                 self._in_link += tag == "a"
                 self.walk(child, block_tag)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
@@ -146,6 +146,15 @@ def load_sources() -> dict[str, Source]:
             facts_from=table.get("facts_from", ""),
         )
     return sources
+
+
+def detect_profile(names: Iterable[str]) -> Profile | None:
+    """The CMS profile whose markers (class or id names) a page carries, if any."""
+    names = set(names)
+    return next(
+        (p for p in load_profiles().values() if p.markers and not names.isdisjoint(p.markers)),
+        None,
+    )
 
 
 def get_source(source_id: str) -> Source:
