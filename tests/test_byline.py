@@ -130,7 +130,52 @@ SPLIT_CASES = [
         "Báo Quảng Bình",
         id="vnpress-3.2-three-lines",
     ),
+    # --- outlets as one all-caps token: a credit, never an author; BBT is a staff tag
+    pytest.param(["TTXVN"], [], (), "TTXVN", id="common-lone-acronym-ttxvn"),
+    pytest.param(["VOV"], [], (), "VOV", id="common-lone-acronym-vov"),
+    pytest.param(["QBTV.vn"], [], (), "QBTV.vn", id="qbtv-lone-domain"),
+    pytest.param(
+        ["Minh Phong", "QBTV"], [], ("Minh Phong",), "QBTV", id="qbtv-name-then-lone-acronym"
+    ),
+    pytest.param(["Thu Hà - TTXVN"], [], ("Thu Hà",), "TTXVN", id="common-name-dash-acronym"),
+    pytest.param(
+        ["TTXVN/Vietnam+"], [], (), "TTXVN/Vietnam+", id="vnpress-3.3-vietnamplus-no-bracket"
+    ),
+    pytest.param(["BBT"], [], (), None, id="common-bbt-editorial-board-tag"),
+    # --- names with initials; P.V is PV (a staff tag)
+    pytest.param(["P.V"], [], (), None, id="common-pv-dotted-staff-tag"),
+    pytest.param(["N.Hà"], [], ("N.Hà",), None, id="common-initial-dot-name"),
+    pytest.param(["Đ.Q"], [], ("Đ.Q",), None, id="common-two-initials-only"),
+    pytest.param(["P. Hoa"], [], ("P. Hoa",), None, id="common-initial-space-name"),
+    pytest.param(
+        ["T.Thảo - H.Anh"], [], ("T.Thảo", "H.Anh"), None, id="common-two-initial-names-dash"
+    ),
+    pytest.param(["Nguyễn T. Hà"], [], ("Nguyễn T. Hà",), None, id="common-surname-initial-name"),
+    pytest.param(["Bài và ảnh: N.HÀ"], [], ("N.Hà",), None, id="common-label-allcaps-initial"),
+    pytest.param(["Thu Hà", "P.V"], [], ("Thu Hà",), None, id="common-name-then-pv-dotted"),
+    # --- posting accounts closing a body: staff tags, no person
+    pytest.param(["Ban biên tập"], [], (), None, id="common-ban-bien-tap-signature"),
     # --- negatives: left untouched
+    pytest.param(
+        ["Theo Sở Y tế, số ca mắc đã giảm"],
+        None,
+        (),
+        None,
+        id="neg-theo-sentence-comma-no-stop",
+    ),
+    pytest.param(
+        ["Nguồn: Sở Y tế, số ca mắc đã giảm"],
+        None,
+        (),
+        None,
+        id="neg-nguon-sentence-comma-no-stop",
+    ),
+    pytest.param(
+        ["Theo Sở Y tế số ca mắc giảm"], None, (), None, id="neg-theo-over-six-words-no-stop"
+    ),
+    pytest.param(["Theo Sở Y tế dịch đã giảm"], None, (), None, id="neg-theo-short-clause-verb"),
+    pytest.param(["TP.HCM"], None, (), None, id="neg-dotted-city-abbreviation"),
+    pytest.param(["HOT"], None, (), None, id="neg-allcaps-chrome-word"),
     pytest.param(
         ["Ông An cho biết sẽ tiếp tục theo dõi."], None, (), None, id="neg-sentence-full-stop"
     ),
@@ -253,6 +298,43 @@ PARSE_CASES = [
         "Minh Phong - Nguồn: QBTV.vn",
         Attribution(authors=("Minh Phong",), credit="QBTV.vn"),
         id="qbtv-name-and-credit-one-line",
+    ),
+    # --- outlets as one all-caps token: a credit, never an author
+    pytest.param("QBTV", Attribution(credit="QBTV"), id="qbtv-acronym-alone"),
+    pytest.param("TTXVN", Attribution(credit="TTXVN"), id="common-acronym-ttxvn"),
+    pytest.param("VOV", Attribution(credit="VOV"), id="common-acronym-vov"),
+    pytest.param("VTV1", Attribution(credit="VTV1"), id="common-acronym-channel-number"),
+    pytest.param("QBTV.vn", Attribution(credit="QBTV.vn"), id="qbtv-domain-alone"),
+    pytest.param(
+        "TTXVN/Vietnam+", Attribution(credit="TTXVN/Vietnam+"), id="vnpress-3.3-no-bracket"
+    ),
+    pytest.param("VNEXPRESS", None, id="neg-long-allcaps-word-no-syllable"),
+    pytest.param("BBT", Attribution(), id="common-bbt-editorial-board-tag"),
+    pytest.param("Bài: BBT", Attribution(), id="common-label-bbt"),
+    pytest.param("TRÀ MY", Attribution(authors=("Trà My",)), id="vnpress-3.2-allcaps-two-words"),
+    pytest.param("MINH", Attribution(authors=("Minh",)), id="common-allcaps-one-syllable-pen-name"),
+    # --- names with initials; P.V is PV
+    pytest.param("P.V", Attribution(), id="common-pv-dotted-staff-tag"),
+    pytest.param("Đ.Q", Attribution(authors=("Đ.Q",)), id="common-two-initials-only"),
+    pytest.param("N.HÀ", Attribution(authors=("N.Hà",)), id="common-allcaps-initial-name"),
+    pytest.param("P.V: Thu Hà", Attribution(authors=("Thu Hà",)), id="common-pv-dotted-label"),
+    pytest.param("Theo N.Hà", Attribution(authors=("N.Hà",)), id="common-theo-initial-name"),
+    # --- WordPress posting accounts (qbtv author box, replica/README.md): no person
+    pytest.param("Biên tập viên", Attribution(), id="qbtv-account-bien-tap-vien"),
+    pytest.param("Biên Tập Viên", Attribution(), id="common-account-title-case"),
+    pytest.param("Quản trị viên", Attribution(), id="qbtv-account-quan-tri-vien"),
+    pytest.param("QUẢN TRỊ VIÊN", Attribution(), id="common-account-allcaps"),
+    pytest.param("admin", Attribution(), id="common-account-admin"),
+    pytest.param("Administrator", Attribution(), id="common-account-administrator"),
+    pytest.param("BTV", Attribution(), id="common-account-btv"),
+    pytest.param("Ban biên tập", Attribution(), id="common-account-ban-bien-tap"),
+    # --- credits are outlet names, not sentences
+    pytest.param("Theo Sở Y tế, số ca mắc đã giảm", None, id="neg-theo-sentence-comma"),
+    pytest.param("Nguồn: Sở Y tế, số ca mắc đã giảm", None, id="neg-nguon-sentence-comma"),
+    pytest.param(
+        "Theo Cổng thông tin điện tử tỉnh Quảng Bình",
+        Attribution(credit="Cổng thông tin điện tử tỉnh Quảng Bình"),
+        id="common-theo-outlet-seven-words",
     ),
     pytest.param("", None, id="neg-empty"),
     pytest.param("Quảng Bình", None, id="neg-province"),

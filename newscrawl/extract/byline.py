@@ -15,11 +15,18 @@ Rules a caller must know:
 - Input is NFC, whitespace-normalized text (the caller normalizes).
 - ``parse_byline`` returns ``None`` for a line that is not a byline, and an *empty*
   ``Attribution()`` for a byline that names no person and no outlet: a photo/video credit
-  (``Ảnh: Công Sáng``) or a staff tag (``PV``, ``CTV``, ``Nhóm PV``).
+  (``Ảnh: Công Sáng``), a staff tag (``PV``, ``P.V``, ``CTV``, ``Nhóm PV``, ``BBT``) or a
+  WordPress posting account (``Biên tập viên``, ``Quản trị viên``, ``admin``, ``BTV``).
 - Trailing lines are read strictly (a bare name must look like a Vietnamese personal name);
   ``parse_byline`` is looser about bare names, since the markup already says it is a byline.
-- ``Theo <surname-led personal name>`` is an author (cafef: ``Theo Hồ Hương``); ``Theo <anything
-  else>`` is a credit (``Theo TTXVN``, ``Theo Đại Đoàn kết``).
+- A name may carry initials: ``N.Hà``, ``P. Hoa``, ``Đ.Q``, ``Nguyễn T. Hà`` (kept as written).
+- One all-caps token that is an acronym (``TTXVN``, ``VOV``, ``QBTV``, ``VTV1``) or a domain
+  (``QBTV.vn``) is an outlet: a credit, never an author. A single all-caps word that is neither
+  an acronym nor one Vietnamese syllable (``VNEXPRESS``) names no one.
+- ``Theo <surname-led or initialled personal name>`` is an author (cafef: ``Theo Hồ Hương``);
+  ``Theo <outlet>`` is a credit (``Theo TTXVN``, ``Theo Đại Đoàn kết``). A credit is an outlet's
+  name: no comma, no clause word (``đã``, ``được``…), at most 6 words unless it starts like an
+  outlet (``Báo``, ``Đài``, ``Cổng thông tin``…); ``Theo Sở Y tế, số ca mắc đã giảm`` is text.
 - Two or more bare-name lines in a row at the end of the body are read as a list of people in
   the text, not a byline, and are left in place. At least one paragraph always stays.
 - When several lines give a credit, the first in page order wins.
@@ -43,6 +50,7 @@ class Attribution:
 _MAX_LINES = 3  # byline block at the end of a body: name, photo credit, source (vn-press §3.2)
 _MAX_LINE_WORDS = 20  # a whole byline line, several authors and a photo credit included
 _MAX_PART_WORDS = 8  # one name or one outlet (vn-press §3.2: "no more than about 8 words")
+_MAX_CREDIT_WORDS = 6  # an outlet not led by "Báo", "Đài"…: longer is a sentence ("Theo Sở …")
 _SENTENCE_END = frozenset(".!?…:;,\"'”’“")
 
 # Role labels before a colon. Text roles name authors; photo roles are removed but credit no
@@ -51,11 +59,11 @@ _SENTENCE_END = frozenset(".!?…:;,\"'”’“")
 _TEXT_LABELS = (
     r"(?:bài|tin)\s*(?:và|,|&|/|\+|-)\s*ảnh",
     r"nhóm\s+phóng\s+viên",
-    r"nhóm\s+pv",
+    r"nhóm\s+p\.?v",
     r"(?:nhóm\s+)?thực\s+hiện",
     r"bài",
     r"tin",
-    r"pv",
+    r"p\.?v",
     r"ctv",
 )
 _PHOTO_LABELS = (r"nguồn\s+ảnh", r"ảnh", r"video", r"clip")
@@ -79,9 +87,27 @@ _WHOLE_BRACKET_RE = re.compile(r"^\((?P<inner>[^()]*)\)$")
 _TAIL_BRACKET_RE = re.compile(r"\s*\((?P<inner>[^()]*)\)$")
 # Between names: "," ";" "&" anywhere, dashes and "và" (= and) only between spaces.
 _NAME_SEP_RE = re.compile(r"\s*[,;&]\s*|\s+[-–—]\s+|\s+và\s+", re.IGNORECASE)
-_NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]*)*")
+# One word of a name; a dot is no part of it (initials are read by _initials_name).
+_NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]*)*")
 _ACRONYM_RE = re.compile(r"(?<!\w)[A-ZĐ]{2,}")
 _DOMAIN_RE = re.compile(r"\w\.(?:vn|com|net|org|info)\b", re.IGNORECASE)
+# A whole token naming an outlet: an acronym with an optional channel number (TTXVN, VOV, QBTV,
+# VTV1), or a domain (QBTV.vn, baoquangbinh.vn).
+_ACRONYM_TOKEN_RE = re.compile(r"[A-ZĐ]{2,6}[0-9]{0,2}")
+_DOMAIN_TOKEN_RE = re.compile(
+    r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info)", re.IGNORECASE
+)
+# Pieces of a name with initials: "N.Hà" -> "N.", "Hà"; "Nguyễn T. Hà" -> "Nguyễn", "T.", "Hà".
+_NAME_PIECE_RE = re.compile(r"[^\s.]+\.?")
+# Shapes of those pieces (I initial "T.", L lone capital "Q", W name word): "N.Hà", "N.T.Hà",
+# "P. Hoa", "Đ.Q"; "Nguyễn T. Hà", "Nguyễn T.T. Thu Hà".
+_INITIALS_SHAPE_RE = re.compile(r"I{1,2}W?|IL|WI{1,2}W{1,2}")
+# Words of a clause, never of an outlet's name: "Theo Sở Y tế số ca mắc đã giảm" is text.
+_CLAUSE_WORD_RE = re.compile(
+    r"(?<!\w)(?:đã|đang|sẽ|vừa|được|bị|là|thì|có|không|chưa|vẫn|cũng|cho biết|cho hay|"
+    r"cho rằng)(?!\w)",
+    re.IGNORECASE,
+)
 # One Vietnamese syllable once tone and vowel marks are stripped: onset, 1–3 vowels, coda.
 # Rejects chrome and foreign words ("Facebook", "Google News", "Loading") that are capitalised.
 _SYLLABLE_RE = re.compile(
@@ -121,7 +147,7 @@ _KNOWN_OUTLETS = frozenset(
     {
         "dân trí", "tuổi trẻ", "thanh niên", "tiền phong", "nhân dân", "lao động",
         "người lao động", "hà nội mới", "đại đoàn kết", "pháp luật", "tin tức", "quân đội nhân dân",
-        "công an nhân dân",
+        "công an nhân dân", "ap", "voa",
     }
 )  # fmt: skip
 # Section headings and comment/share chrome that an all-caps line can hold ("BÌNH LUẬN" reads
@@ -133,8 +159,23 @@ _HEADINGS = frozenset(
         "đọc nhiều", "chủ đề", "từ khóa", "từ khoá", "tin nổi bật", "video", "ảnh",
     }
 )  # fmt: skip
-# Staff tags that sign a piece without naming anyone.
-_STAFF = frozenset({"pv", "ctv", "btv", "nhóm pv", "nhóm phóng viên", "phóng viên", "admin"})
+# Staff tags that sign a piece without naming anyone, and the posting accounts a WordPress site
+# shows as "author" (qbtv: "Biên tập viên", "Quản trị viên"; replica/README.md). BBT = Ban biên
+# tập (editorial board), BTV = biên tập viên (editor), P.V = PV = phóng viên (reporter).
+_STAFF = frozenset(
+    {
+        "pv", "p.v", "p. v", "ctv", "btv", "bbt", "nhóm pv", "nhóm p.v", "nhóm phóng viên",
+        "phóng viên", "ban biên tập", "biên tập viên", "quản trị viên", "quản trị", "admin",
+        "administrator",
+    }
+)  # fmt: skip
+# All-caps chrome shaped like an acronym ("HOT", "SHARE"): never an outlet.
+_NOT_OUTLETS = frozenset(
+    {
+        "hot", "new", "live", "top", "tag", "tags", "photo", "video", "clip", "share", "print",
+        "email", "menu", "home", "like", "tweet", "zalo", "rss", "login",
+    }
+)  # fmt: skip
 # "(tổng hợp)" = compiled by; dropped after a name, it names no one.
 _COMPILED = frozenset({"tổng hợp", "th", "t/h", "tổng hợp/th"})
 _NOT_NAMES = _PLACES | _KNOWN_OUTLETS | _HEADINGS
@@ -270,7 +311,8 @@ def _names_and_credit(
     text: str, *, strict: bool, surname: bool = False
 ) -> tuple[tuple[str, ...], str | None] | None:
     """Names with an optional outlet: "Thu Hà - Thiên Vỹ", "CÔNG SÁNG (báo lao động)",
-    "Thu Hà/TTXVN", "Minh Anh (tổng hợp)"; None unless every part is a name."""
+    "Thu Hà/TTXVN", "Thu Hà - TTXVN", "Minh Anh (tổng hợp)"; None unless every part is a name,
+    a staff tag or (one) outlet."""
     credit: str | None = None
     bracket = _TAIL_BRACKET_RE.search(text)
     if bracket:
@@ -289,10 +331,18 @@ def _names_and_credit(
         head, _, tail = text.rpartition("/")
         if credit is not None or not _is_credit(tail.strip(), explicit=False):
             return None
-        text, credit = head.strip(), tail.strip()
+        if _is_outlet_token(head.strip()):  # "TTXVN/Vietnam+", as in "(TTXVN/Vietnam+)"
+            text, credit = "", text
+        else:
+            text, credit = head.strip(), tail.strip()
     names: list[str] = []
-    for part in _NAME_SEP_RE.split(text):
+    for part in _NAME_SEP_RE.split(text) if text else ():
         if part.casefold() in _STAFF:
+            continue
+        if _is_outlet_token(part):  # "TTXVN", "Thu Hà - TTXVN"
+            if credit not in (None, part):
+                return None
+            credit = part
             continue
         name = _name_form(part, strict=strict, surname=surname)
         if name is None:
@@ -306,15 +356,19 @@ def _names_and_credit(
 def _name_form(part: str, *, strict: bool, surname: bool = False) -> str | None:
     """The name as credited (all-caps to title case), or None when ``part`` is not a name."""
     words = part.split()
-    if not words or len(words) > _MAX_PART_WORDS:
+    if not words or len(words) > _MAX_PART_WORDS or _is_outlet_token(part):
         return None
     if part.isupper():
         words = [_NAME_WORD_RE.sub(lambda m: m[0][0] + m[0][1:].lower(), w) for w in words]
+    key = " ".join(words).casefold()
+    if _ORG_START_RE.match(key) or key in _NOT_NAMES or key in _STAFF:
+        return None
+    if "." in part:
+        return _initials_name(words, strict=strict, surname=surname)
     if not all(_NAME_WORD_RE.fullmatch(w) and w[0].isupper() for w in words):
         return None
-    key = " ".join(words).casefold()
-    if _ORG_START_RE.match(key) or key in _NOT_NAMES:
-        return None
+    if len(words) == 1 and part.isupper() and not _is_syllable(words[0]):
+        return None  # "VNEXPRESS", "TH": one all-caps word that is no syllable is no name
     if strict or surname:
         if not 2 <= len(words) <= 4 or not all(
             w[1:] == w[1:].lower() and _is_syllable(w) for w in words
@@ -323,6 +377,46 @@ def _name_form(part: str, *, strict: bool, surname: bool = False) -> str | None:
         if (surname or len(words) > 2) and words[0].casefold() not in _SURNAMES:
             return None
     return " ".join(words)
+
+
+def _initials_name(words: list[str], *, strict: bool, surname: bool) -> str | None:
+    """A name with initials ("N.Hà", "Đ.Q", "P. Hoa", "Nguyễn T. Hà"), as written; None when the
+    dots are not initials ("TP.HCM", "Hà.")."""
+    pieces = [p for w in words for p in _NAME_PIECE_RE.findall(w)]
+    if "".join(pieces) != "".join(words):  # a dot that follows no letter: ".vn", "N..Hà"
+        return None
+    shape = ""
+    for piece in pieces:
+        if len(piece) == 2 and piece[1] == "." and piece[0].isalpha() and piece[0].isupper():
+            shape += "I"
+        elif len(piece) == 1 and piece.isalpha() and piece.isupper():
+            shape += "L"
+        elif (
+            _NAME_WORD_RE.fullmatch(piece)
+            and piece[0].isupper()
+            and (not strict or (piece[1:] == piece[1:].lower() and _is_syllable(piece)))
+        ):
+            shape += "W"
+        else:
+            return None
+    if not _INITIALS_SHAPE_RE.fullmatch(shape):
+        return None
+    if (strict or surname) and shape[0] == "W" and pieces[0].casefold() not in _SURNAMES:
+        return None
+    return " ".join(words)
+
+
+def _is_outlet_token(text: str) -> bool:
+    """Whether ``text`` is one token naming an outlet: "TTXVN", "VOV", "VTV1", "QBTV.vn". A
+    Vietnamese syllable ("MINH") is a pen name, not an acronym, unless a known outlet ("VOA")."""
+    key = text.casefold()
+    if key in _NOT_CREDITS or key in _NOT_OUTLETS:
+        return False
+    if _DOMAIN_TOKEN_RE.fullmatch(text):
+        return True
+    return _ACRONYM_TOKEN_RE.fullmatch(text) is not None and (
+        key in _KNOWN_OUTLETS or not _is_syllable(text)
+    )
 
 
 def _is_syllable(word: str) -> bool:
@@ -336,13 +430,17 @@ def _is_credit(text: str, *, explicit: bool) -> bool:
     words = text.split()
     if not words or len(words) > _MAX_PART_WORDS or text[-1] in _SENTENCE_END:
         return False
+    if "," in text or _CLAUSE_WORD_RE.search(text):  # "Theo Sở Y tế, số ca mắc đã giảm"
+        return False
     key = text.casefold()
     if key in _KNOWN_OUTLETS or _DOMAIN_RE.search(text):
         return True
     if key in _NOT_CREDITS or _NOT_CREDIT_START_RE.match(key):
         return False
-    if _OUTLET_START_RE.match(key):
+    if _OUTLET_START_RE.match(key):  # "Cổng thông tin điện tử tỉnh Quảng Bình": up to 8 words
         return True
+    if len(words) > _MAX_CREDIT_WORDS:
+        return False
     if explicit:
         return text[0].isupper() or text[0].isdigit()
     if _ACRONYM_RE.search(text):  # TTXVN, VOV, QBTV
