@@ -9,11 +9,15 @@ import sys
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
 from newscrawl.extract.dates import VN_TZ
 from newscrawl.record import article_id, schema_errors
+from newscrawl.spiders.news import NewsSpider
 from replica.expected import expected_records
 from replica.server import serve
 
@@ -57,10 +61,10 @@ def test_crawl_writes_exactly_the_expected_records(source, sites, tmp_path):
             assert got[field] == value, (url, field)
     assert "Traceback" not in result.stderr
     assert "newscrawl/skipped" not in result.stderr
-    # Each kind of start point, on its own, leads to every article.
+    # Each kind of start point, on its own, leads to every article (distinct URLs per route).
     for route in ("feed", "sitemap", "listing"):
         found = re.search(rf"'newscrawl/discovered/{route}': (\d+)", result.stderr)
-        assert found and int(found[1]) >= len(expected), route
+        assert found and int(found[1]) == len(expected), route
 
 
 def test_output_is_utf8_not_ascii_escaped(sites, tmp_path):
@@ -92,3 +96,28 @@ def test_crawl_obeys_robots_txt_and_identifies_itself(tmp_path):
     assert "'robotstxt/forbidden': 1" in result.stderr
     (user_agent,) = {agent for _, _, agent in requests}
     assert user_agent.startswith("newscrawl/") and "(+https://" in user_agent
+
+
+@pytest.mark.parametrize(("source", "first", "second"), [
+    ("qbtv", "/category/thoi-su/", "/category/thoi-su/page/2/"),
+    ("baohatinh", "/xa-hoi/", "/xa-hoi/?page=2"),
+])  # fmt: skip
+def test_a_listing_page_leads_to_its_articles_and_the_next_page(source, first, second, sites):
+    settings = {"NEWSCRAWL_RECHECK": "lastmod", "NEWSCRAWL_MAX_LISTING_PAGES": 5}
+    crawler = get_crawler(NewsSpider, settings_dict=settings)
+    spider = NewsSpider.from_crawler(crawler, source=source, base_url=sites[source])
+    url = sites[source] + first
+    with urlopen(url) as page:
+        response = HtmlResponse(url, body=page.read(), encoding="utf-8")
+
+    requests = list(spider.parse_listing(response, page=1))
+
+    listed = {r.url for r in requests if r.callback == spider.parse_article}
+    assert listed and all(spider.source.is_article(u) for u in listed)
+    assert [r.url for r in requests if r.callback == spider.parse_listing] == [
+        sites[source] + second
+    ]
+    last = list(
+        spider.parse_listing(response, page=spider.settings.getint("NEWSCRAWL_MAX_LISTING_PAGES"))
+    )
+    assert not [r for r in last if r.callback == spider.parse_listing]

@@ -13,7 +13,7 @@ NEWSCRAWL_RECHECK), and a listing stops paginating at the first page with nothin
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import Request, Spider
@@ -36,6 +36,8 @@ from newscrawl.state import StateStore
 # is an answer, and must not keep a feed from being revalidated forever.
 _TRANSIENT_STATUSES = {408, 429, 500, 502, 503, 504, 522, 524}
 RECHECK_POLICIES = ("never", "lastmod", "always")
+# How far a site's clock may be behind ours before an edit it dates could go unnoticed.
+_CLOCK_SKEW = timedelta(minutes=10)
 
 Entry = tuple[str, datetime | None]  # an article URL and the modification date its listing gave
 
@@ -65,6 +67,8 @@ class NewsSpider(Spider):
         # minus those whose articles did not all arrive (`incomplete`).
         self.fresh_validators: dict[str, tuple[str | None, str | None]] = {}
         self.incomplete: set[str] = set()
+        # Distinct article URLs found per route (feed, sitemap, listing), for the run report.
+        self.discovered: dict[str, set[str]] = {}
         super().__init__(**kwargs)
 
     @classmethod
@@ -113,8 +117,7 @@ class NewsSpider(Spider):
             return True
         etag, last_modified = (response.headers.get(h) for h in ("ETag", "Last-Modified"))
         if etag or last_modified:
-            requested = response.meta.get("redirect_urls", [response.url])[0]
-            self.fresh_validators[requested] = (
+            self.fresh_validators[_requested_url(response)] = (
                 etag.decode("latin-1") if etag else None,
                 last_modified.decode("latin-1") if last_modified else None,
             )
@@ -142,7 +145,10 @@ class NewsSpider(Spider):
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         if self._unchanged(response):
             return
+        # An index (or robots.txt) is read in full every run: it can stay the same while the
+        # sitemaps it lists change, and those get the conditional requests.
         if response.url.endswith("/robots.txt"):
+            self.fresh_validators.pop(_requested_url(response), None)
             for url in sitemap_urls_from_robots(response.text, base_url=response.url):
                 yield self._discovery_request(url, self.parse_sitemap)
             return
@@ -151,6 +157,7 @@ class NewsSpider(Spider):
             return
         entries = [(e["loc"], parse_date(e.get("lastmod"))) for e in sitemap if e.get("loc")]
         if sitemap.type == "sitemapindex":
+            self.fresh_validators.pop(_requested_url(response), None)
             for url, lastmod in entries:
                 if self.source.owns(url) and not self._older_than_since(lastmod):
                     yield self._discovery_request(url, self.parse_sitemap)
@@ -209,9 +216,14 @@ class NewsSpider(Spider):
         or seen but shown modified since (NEWSCRAWL_RECHECK)."""
         wanted: dict[str, Entry] = {}
         for url, modified in entries:
-            if self.source.is_article(url) and not self._older_than_since(modified):
-                wanted.setdefault(canonical_url(url), (url, modified))
-        self._stat(f"discovered/{route}", len(wanted))
+            # Matched without tracking parameters (`?utm_source=rss`), which the pattern of a
+            # clean article URL does not allow for.
+            key = canonical_url(url)
+            if self.source.is_article(key) and not self._older_than_since(modified):
+                wanted.setdefault(key, (key, modified))
+        new_to_route = wanted.keys() - self.discovered.setdefault(route, set())
+        self.discovered[route] |= new_to_route
+        self._stat(f"discovered/{route}", len(new_to_route))
         seen = self.state.seen(self.source_id, wanted) if self.state else set()
         for key, (url, modified) in wanted.items():
             if key in seen and not self._worth_rechecking(key, modified):
@@ -225,12 +237,19 @@ class NewsSpider(Spider):
             )
 
     def _worth_rechecking(self, key: str, modified: datetime | None) -> bool:
+        """Whether a recorded article shown with modification date `modified` may have changed:
+        the date must be newer than what the page itself last stated (site clock against site
+        clock) and than our last check of it, give or take the clocks' skew."""
         if self.recheck == "always":
             return True
         if self.recheck == "never" or modified is None or self.state is None:
             return False
         known = self.state.article(self.source_id, article_id(key))
-        return known is not None and modified > datetime.fromisoformat(known.last_written)
+        if known is None:
+            return False
+        stated = parse_date(known.date_modified or known.date)
+        checked = datetime.fromisoformat(known.last_written) - _CLOCK_SKEW
+        return modified > checked and (stated is None or modified > stated)
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request
@@ -254,6 +273,11 @@ class NewsSpider(Spider):
         except NotAnArticle as exc:
             self._stat(f"skipped/{exc.reason}")
             self.logger.warning("skipped %s: %s", response.url, exc)
+
+
+def _requested_url(response: Response) -> str:
+    """The URL the spider asked for, before any redirect: what validators are saved under."""
+    return response.meta.get("redirect_urls", [response.url])[0]
 
 
 def _since(value: str | None) -> datetime | None:

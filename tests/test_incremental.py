@@ -1,0 +1,182 @@
+"""Repeated cron runs on the replica: only what is new is fetched and written, updates are
+versioned, runs are locked, reported, and their exit codes say how they went."""
+
+import dataclasses
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from newscrawl.commands.crawl import EXIT_LOCKED, EXIT_UNREACHABLE
+from newscrawl.extract.dates import VN_TZ
+from newscrawl.state import open_state
+from replica.expected import expected_records
+from replica.server import serve
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+
+
+class Runs:
+    """One source crawled again and again in one data folder, as cron would."""
+
+    def __init__(self, source: str, base_url: str, server, folder: Path):
+        self.source, self.base_url, self.server, self.folder = source, base_url, server, folder
+
+    def crawl(self, *extra: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+        before = len(self.server.requests)
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", self.source,
+             "-a", f"base_url={self.base_url}", *FAST, *extra],
+            cwd=self.folder, capture_output=True, text=True, timeout=300,
+            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"},
+        )  # fmt: skip
+        return result, [path for _, path, _ in self.server.requests[before:]]
+
+    def records(self) -> list[dict]:
+        day = datetime.now(VN_TZ).date().isoformat()
+        path = self.folder / "data" / self.source / f"{day}.jsonl"
+        return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+    def article_paths(self, paths: list[str]) -> list[str]:
+        return [p for p in paths if self.server.site and self._is_article(p)]
+
+    def _is_article(self, path: str) -> bool:
+        return path in {self.server.site.path_of(a) for a in self.server.site.articles}
+
+    def last_report(self) -> dict:
+        reports = sorted((self.folder / "data" / "runs" / self.source).glob("*.json"))
+        return json.loads(reports[-1].read_text("utf-8"))
+
+
+@pytest.fixture
+def runs(tmp_path, request):
+    source = request.param
+    with serve([source]) as bases:
+        yield Runs(source, bases[source], bases.servers[source], tmp_path)
+
+
+def publish(server, count: int) -> list[str]:
+    """Publish `count` new articles on the replica; returns their paths."""
+    site = server.site
+    newest = site.newest_first()[0]
+    now = datetime.now(VN_TZ).replace(microsecond=0)
+    added = []
+    for n in range(1, count + 1):
+        article = dataclasses.replace(
+            newest,
+            slug=f"{newest.slug}-tin-moi-{n}",
+            post_id=newest.post_id + 1000 + n,
+            title=f"{newest.title} (tin mới {n})",
+            paragraphs=[f"Tin mới số {n}: {newest.paragraphs[0]}", *newest.paragraphs[1:]],
+            published=now.isoformat(),
+            modified=None,
+        )
+        site.articles.append(article)
+        added.append(site.path_of(article))
+    server.rerender()
+    return added
+
+
+def edit(server) -> str:
+    """Edit one existing article (new paragraph, modified now); returns its path."""
+    article = server.site.articles[1]
+    article.paragraphs.append("Cập nhật: số liệu trên đã được cơ quan chức năng điều chỉnh lại.")
+    article.modified = datetime.now(VN_TZ).replace(microsecond=0).isoformat()
+    server.rerender()
+    return server.site.path_of(article)
+
+
+@pytest.mark.parametrize("runs", ["qbtv", "baohatinh"], indirect=True)
+def test_repeated_runs_fetch_and_write_only_what_is_new(runs):
+    first, _ = runs.crawl()
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert len(runs.records()) == len(expected_records(runs.source, runs.base_url))
+    assert runs.last_report()["articles"]["new"] == len(runs.records())
+
+    unchanged, paths = runs.crawl()
+    assert unchanged.returncode == 0
+    assert runs.article_paths(paths) == []  # no article page fetched again
+    report = runs.last_report()
+    assert report["not_modified"] >= 1  # feeds/sitemaps answered 304
+    assert report["articles"]["new"] == 0
+    assert len(runs.records()) == len(expected_records(runs.source, runs.base_url))
+
+    added = publish(runs.server, 3)
+    after_news, paths = runs.crawl()
+    assert after_news.returncode == 0
+    assert sorted(runs.article_paths(paths)) == sorted(added)
+    written = runs.records()[-3:]
+    assert {r["url"].removeprefix(runs.base_url) for r in written} == set(added)
+    assert all(r["version"] == 1 for r in written)
+
+    edited = edit(runs.server)
+    after_edit, paths = runs.crawl()
+    assert after_edit.returncode == 0
+    assert runs.article_paths(paths) == [edited]
+    update = runs.records()[-1]
+    assert update["url"] == runs.base_url + edited and update["version"] == 2
+    assert "Cập nhật: số liệu trên" in update["body"]
+    ids = [r["id"] for r in runs.records()]
+    assert ids.count(update["id"]) == 2 and len(ids) == len(set(ids)) + 1
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_a_second_run_while_one_holds_the_lock_exits_at_once(runs):
+    lock = runs.folder / "data" / "locks" / "qbtv.lock"
+    lock.parent.mkdir(parents=True)
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result, paths = runs.crawl()
+    assert result.returncode == EXIT_LOCKED
+    assert "another run of 'qbtv'" in result.stderr
+    assert paths == []
+
+
+def test_an_unreachable_site_has_its_own_exit_code(tmp_path):
+    with serve(["qbtv"]) as bases:  # a port that was open, now closed
+        base = bases["qbtv"]
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "qbtv", "-a", f"base_url={base}", *FAST,
+         "-s", "RETRY_TIMES=0"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"},
+    )  # fmt: skip
+    assert result.returncode == EXIT_UNREACHABLE, result.stderr[-2000:]
+    reports = list((tmp_path / "data" / "runs" / "qbtv").glob("*.json"))
+    assert json.loads(reports[0].read_text("utf-8"))["status"] == "unreachable"
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_since_bounds_a_backfill(runs):
+    since = "2025-06-01"
+    result, _ = runs.crawl("-a", f"since={since}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    expected = [r for r in expected_records("qbtv", runs.base_url) if r["date"] >= since]
+    assert 0 < len(expected) < len(expected_records("qbtv", runs.base_url))
+    assert {r["url"] for r in runs.records()} == {r["url"] for r in expected}
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_the_run_report_counts_the_run_and_warns_when_a_source_goes_empty(runs):
+    runs.crawl()
+    report = runs.last_report()
+    assert report["source"] == "qbtv" and report["status"] == "finished"
+    assert report["requests"] == sum(report["responses_by_status"].values())
+    assert report["articles"]["found"] >= report["articles"]["new"] > 0
+    assert report["warnings"] == []
+
+    runs.server.site.articles.clear()  # the site "changed layout": nothing is found any more
+    runs.server.rerender()
+    result, _ = runs.crawl()
+    report = runs.last_report()
+    assert report["articles"]["found"] == 0
+    assert any("no article found" in w for w in report["warnings"])
+    assert "no article found" in result.stderr
+    state = open_state(runs.folder / "data" / "state.sqlite3")
+    assert [r.status for r in state.runs("qbtv")] == ["finished", "finished"]
+    state.close()
