@@ -22,9 +22,14 @@ LOCAL_SETTINGS = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_START_DELAY=0.
 
 
 def crawl(source: str, base_url: str, out: Path) -> subprocess.Popen:
+    # The demo's own state, so that it never mixes with real crawls' and starts afresh.
+    state = out.parent / f"{source}.state.sqlite3"
+    for leftover in state.parent.glob(f"{state.name}*"):
+        leftover.unlink()
     command = [
         sys.executable, "-m", "scrapy", "crawl", source, "-a", f"base_url={base_url}",
-        "-O", str(out), "-s", "LOG_LEVEL=WARNING", *LOCAL_SETTINGS,
+        "-O", str(out), "-s", "LOG_LEVEL=WARNING", "-s", f"NEWSCRAWL_STATE_PATH={state}",
+        "-s", f"NEWSCRAWL_RUNS_DIR={out.parent / 'runs'}", *LOCAL_SETTINGS,
     ]  # fmt: skip
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
     print("$", " ".join(command[2:]), flush=True)
