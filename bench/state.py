@@ -27,7 +27,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+# The repository, not this folder, goes first: bench/incremental.py would shadow the
+# `incremental` package that Twisted imports.
+sys.path[0] = str(REPO)
 
 from newscrawl.record import article_id  # noqa: E402
 from newscrawl.state import ArticleState, StateStore, open_state  # noqa: E402

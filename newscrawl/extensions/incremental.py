@@ -115,6 +115,8 @@ class IncrementalRun:
         return recovered
 
     def _record(self, record: dict, urls: list[str]) -> None:
+        """Record a written line; it was checked when it was crawled (`crawled_at`), which is
+        what the next run compares a feed's modification date with."""
         self.state.record_article(
             self.source,
             ArticleState(
@@ -124,7 +126,7 @@ class IncrementalRun:
                 date=record.get("date"),
                 date_modified=record.get("date_modified"),
                 version=record.get("version", 1),
-                last_written=_now(),
+                last_written=record.get("crawled_at") or _now(),
             ),
             urls,
         )
@@ -135,6 +137,7 @@ class IncrementalRun:
             "id": item.id, "url": item.url, "title": item.title, "lead": item.lead,
             "body": item.body, "author": item.author, "credit": item.credit, "date": item.date,
             "date_modified": item.date_modified, "version": item.version,
+            "crawled_at": item.crawled_at,
         }  # fmt: skip
         self._record(record, [u for u in urls if u])
         self.crawler.stats.inc_value("newscrawl/written")

@@ -35,9 +35,8 @@ class IncrementalPipeline:
         if known.content_hash == content_hash(item):
             # Remember that the page was checked, so a feed's older lastmod does not send
             # the crawler back to it on every run.
-            run.state.record_article(
-                spider.source_id, replace(known, last_written=datetime.now(UTC).isoformat())
-            )
+            checked = item.crawled_at or datetime.now(UTC).isoformat(timespec="seconds")
+            run.state.record_article(spider.source_id, replace(known, last_written=checked))
             stats.inc_value("newscrawl/articles/unchanged")
             raise DropItem(f"unchanged: {item.url}", log_level="DEBUG")
         return replace(item, version=known.version + 1)
