@@ -52,7 +52,7 @@ ITEM_PIPELINES = {
 }
 
 # One JSON Lines file per source per (Vietnam) day, appended to by every run of that day.
-# `scrapy crawl <source> -O file.jsonl` replaces this with a single file. Every line is
+# `scrapy crawl <source> -o/-O file.jsonl` writes that file instead (not both). Every line is
 # flushed to disk before the article is recorded as done, and a line torn by a kill is moved
 # aside (`<file>.torn-N`) before the file is appended to again.
 FEEDS = {
@@ -60,7 +60,12 @@ FEEDS = {
 }
 FEED_URI_PARAMS = "newscrawl.feeds.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
-FEED_EXPORTERS = {"jsonlines": "newscrawl.feeds.DurableJsonLinesItemExporter"}
+# Scrapy names the JSON Lines format by a file's suffix too (-O out.jsonl): all three durable.
+FEED_EXPORTERS = {
+    "jsonlines": "newscrawl.feeds.DurableJsonLinesItemExporter",
+    "jsonl": "newscrawl.feeds.DurableJsonLinesItemExporter",
+    "jl": "newscrawl.feeds.DurableJsonLinesItemExporter",
+}
 FEED_STORAGES = {
     "": "newscrawl.feeds.RecoveringFileFeedStorage",
     "file": "newscrawl.feeds.RecoveringFileFeedStorage",

@@ -180,3 +180,57 @@ def test_the_run_report_counts_the_run_and_warns_when_a_source_goes_empty(runs):
     state = open_state(runs.folder / "data" / "state.sqlite3")
     assert [r.status for r in state.runs("qbtv")] == ["finished", "finished"]
     state.close()
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_a_page_that_answered_for_good_is_not_asked_for_again(runs):
+    (missing,) = publish(runs.server, 1)
+    del runs.server.pages[missing]  # listed, but answers 404
+    first, paths = runs.crawl()
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert missing in paths
+    again, paths = runs.crawl()
+    assert again.returncode == 0
+    assert missing not in paths and runs.article_paths(paths) == []
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_an_output_that_fails_to_write_fails_the_run_and_records_nothing(runs):
+    result, _ = runs.crawl("-O", "/dev/full:jsonlines")  # every write: "No space left on device"
+    assert result.returncode == 1
+    state = open_state(runs.folder / "data" / "state.sqlite3")
+    assert state.article_count("qbtv") == 0  # the next run writes them all
+    state.close()
+    again, _ = runs.crawl()
+    assert again.returncode == 0
+    assert len(runs.records()) == len(expected_records("qbtv", runs.base_url))
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_an_unusable_state_file_fails_the_run_before_it_writes_anything(runs):
+    state = runs.folder / "data" / "state.sqlite3"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b"not a database" * 100)
+    result, paths = runs.crawl()
+    assert result.returncode == 1
+    assert "cannot use the state store" in result.stderr
+    assert runs.article_paths(paths) == []
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_start_points_that_fail_make_a_failed_run(runs):
+    runs.server.pages["/feed/"] = dataclasses.replace(runs.server.pages["/feed/"], status=503)
+    result, _ = runs.crawl("-s", "RETRY_TIMES=0")
+    assert result.returncode == 1
+    assert runs.last_report()["status"] == "failed"
+    assert len(runs.records()) == len(expected_records("qbtv", runs.base_url))  # the rest ran
+
+
+def test_a_source_spider_refuses_another_source(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "baohatinh", "-a", "source=qbtv"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "scrapy crawl qbtv" in result.stderr

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
+from newscrawl import settings as project_settings
 from newscrawl.sources import load_sources
 
 EXIT_OK = 0
@@ -25,6 +26,15 @@ EXIT_CODES = {"finished": EXIT_OK, "unreachable": EXIT_UNREACHABLE}
 
 
 class Command(ScrapyCrawl):
+    def process_options(self, args: list[str], opts) -> None:
+        super().process_options(args, opts)
+        if opts.output or opts.overwrite_output:
+            # Scrapy adds -o/-O to the project's FEEDS; a user naming an output means that one.
+            feeds = self.settings.getdict("FEEDS")
+            for uri in project_settings.FEEDS:
+                feeds.pop(uri, None)
+            self.settings.set("FEEDS", feeds, priority="cmdline")
+
     def run(self, args: list[str], opts) -> None:
         if len(args) != 1:
             return super().run(args, opts)  # Scrapy's usage errors

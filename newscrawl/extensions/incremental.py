@@ -64,7 +64,19 @@ class IncrementalRun:
 
     def spider_opened(self, spider) -> None:
         self._check_exporter_order()
-        self.state = open_state(self.state_path)
+        try:
+            self.state = open_state(self.state_path)
+            self._open_run()
+        except Exception:
+            # The spider starts nothing without a state: a run that cannot remember what it
+            # wrote would write everything again. The run ends as failed (exit code 1).
+            logger.exception("cannot use the state store %s", self.state_path)
+            if self.state is not None:
+                self.state.close()
+            self.state = None
+        self._exported = self._exported_count()
+
+    def _open_run(self) -> None:
         previous = self.state.last_run(self.source)
         if previous and previous.finished_at is None:
             recovered = sum(self._reconcile(output) for output in previous.outputs)
@@ -131,7 +143,19 @@ class IncrementalRun:
             urls,
         )
 
+    def _exported_count(self) -> int:
+        exporter = self.crawler.get_extension(FeedExporter)
+        return sum(slot.itemcount for slot in getattr(exporter, "slots", []))
+
     def item_scraped(self, item: Article, response, spider) -> None:
+        exported, self._exported = self._exported, self._exported_count()
+        outputs = len(getattr(self.crawler.get_extension(FeedExporter), "slots", []))
+        if self._exported - exported < outputs:
+            # An output failed to take the line (disk full, I/O error): the article is not
+            # recorded, so the next run writes it, and this run stops as failed.
+            self.crawler.stats.inc_value("newscrawl/write_failed")
+            self.crawler.engine.close_spider(spider, "write_failed")
+            return
         urls = [canonical_url(response.url), response.meta.get("link_key")]
         record = {
             "id": item.id, "url": item.url, "title": item.title, "lead": item.lead,
@@ -147,17 +171,22 @@ class IncrementalRun:
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.state is None:
+            self.crawler.stats.set_value("newscrawl/run_status", "failed")
             return
         stats = self.crawler.stats
-        status = self._status(reason)
+        status = self._status(spider, reason)
         stats.set_value("newscrawl/run_status", status)
         if status == "finished":
             self.state.save_validators(
                 self.source,
                 {u: v for u, v in spider.fresh_validators.items() if u not in spider.incomplete},
             )
+        found = set().union(*spider.discovered.values())
+        stats.set_value("newscrawl/found", len(found))
+        stats.set_value("newscrawl/already_seen", len(spider.already_seen & found))
         report = build_report(self.source, self.started_at, _now(), status, stats.get_stats())
-        if report["articles"]["found"] == 0 and self.state.article_count(self.source) > 0:
+        # Only pages read in full can show that articles are gone; a 304 shows nothing new.
+        if not found and spider.pages_read and self.state.article_count(self.source) > 0:
             report["warnings"].append(
                 "no article found, but this source had articles before: has the site changed?"
             )
@@ -168,14 +197,17 @@ class IncrementalRun:
         self.state.close()
         self.state = None
 
-    def _status(self, reason: str) -> str:
+    def _status(self, spider, reason: str) -> str:
+        """`unreachable` when no start point (feed, sitemap, listing) answered; `failed` when
+        the run did not finish, a start point failed or an error was logged."""
         stats = self.crawler.stats
-        if reason != "finished":
-            return "failed"
-        if not stats.get_value("downloader/response_count") and stats.get_value(
-            "downloader/exception_count"
-        ):
+        starts = (
+            len(spider.source.feeds) + len(spider.source.sitemaps) + len(spider.source.listings)
+        )
+        if starts and spider.start_points_failed >= starts:
             return "unreachable"
+        if reason != "finished" or spider.start_points_failed or stats.get_value("log_count/ERROR"):
+            return "failed"
         return "finished"
 
     def _write_report(self, report: dict) -> None:
@@ -192,7 +224,6 @@ def build_report(source: str, started: str, finished: str, status: str, stats: d
     def prefixed(prefix: str) -> dict[str, int]:
         return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
-    discovered = prefixed("newscrawl/discovered/")
     return {
         "source": source,
         "status": status,
@@ -202,8 +233,8 @@ def build_report(source: str, started: str, finished: str, status: str, stats: d
         "responses_by_status": prefixed("downloader/response_status_count/"),
         "not_modified": stats.get("newscrawl/not_modified", 0),
         "articles": {
-            "found": sum(discovered.values()),
-            "found_by_route": discovered,
+            "found": stats.get("newscrawl/found", 0),
+            "found_by_route": prefixed("newscrawl/discovered/"),
             "already_seen": stats.get("newscrawl/already_seen", 0),
             "new": stats.get("newscrawl/articles/new", 0),
             "updated": stats.get("newscrawl/articles/updated", 0),

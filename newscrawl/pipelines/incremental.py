@@ -25,10 +25,13 @@ class IncrementalPipeline:
     def process_item(self, item: Article) -> Article:
         spider = self.crawler.spider
         stats = self.crawler.stats
+        run = self.crawler.get_extension(IncrementalRun)
         if spider.since and datetime.fromisoformat(item.date) < spider.since:
+            # Remembered, so that later runs (with or without `since`) do not fetch it again.
+            if run and run.state:
+                run.state.record_gone(spider.source_id, [item.url])
             stats.inc_value("newscrawl/dropped/before_since")
             raise DropItem(f"before_since: {item.url} ({item.date})", log_level="DEBUG")
-        run = self.crawler.get_extension(IncrementalRun)
         known = run.state.article(spider.source_id, item.id) if run and run.state else None
         if known is None:
             return item

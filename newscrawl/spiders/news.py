@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -35,6 +36,7 @@ from newscrawl.state import StateStore
 # Statuses after which an article is worth asking for again on the next run; a 404 or 410
 # is an answer, and must not keep a feed from being revalidated forever.
 _TRANSIENT_STATUSES = {408, 429, 500, 502, 503, 504, 522, 524}
+_PERMANENT_STATUSES = {404, 410}
 RECHECK_POLICIES = ("never", "lastmod", "always")
 # How far a site's clock may be behind ours before an edit it dates could go unnoticed.
 _CLOCK_SKEW = timedelta(minutes=10)
@@ -53,6 +55,11 @@ class NewsSpider(Spider):
         since: str | None = None,
         **kwargs: Any,
     ):
+        if source and self.source_id and source != self.source_id:
+            raise ValueError(
+                f"spider {self.source_id!r} crawls source {self.source_id!r}; to crawl "
+                f"{source!r}: scrapy crawl {source} (or scrapy crawl news -a source={source})"
+            )
         source_id = source or self.source_id
         if not source_id:
             raise ValueError("name a source: scrapy crawl news -a source=<id> (see `scrapy list`)")
@@ -67,8 +74,12 @@ class NewsSpider(Spider):
         # minus those whose articles did not all arrive (`incomplete`).
         self.fresh_validators: dict[str, tuple[str | None, str | None]] = {}
         self.incomplete: set[str] = set()
-        # Distinct article URLs found per route (feed, sitemap, listing), for the run report.
+        # Distinct article URLs found per route (feed, sitemap, listing) and those among them
+        # already written by an earlier run, for the run report.
         self.discovered: dict[str, set[str]] = {}
+        self.already_seen: set[str] = set()
+        self.start_points_failed = 0
+        self.pages_read = 0  # feeds, sitemaps and listing pages answered in full
         super().__init__(**kwargs)
 
     @classmethod
@@ -85,12 +96,28 @@ class NewsSpider(Spider):
         return run.state if run else None
 
     async def start(self) -> AsyncIterator[Any]:
-        for url in self.source.feeds:
-            yield self._discovery_request(url, self.parse_feed)
-        for url in self.source.sitemaps:
-            yield self._discovery_request(url, self.parse_sitemap)
-        for url in self.source.listings:
-            yield Request(url, callback=self.parse_listing, cb_kwargs={"page": 1})
+        run = self.crawler.get_extension(IncrementalRun)
+        if run is not None and run.state is None:
+            # Without its state an incremental run would write every article again.
+            self.logger.error("the state store could not be opened: nothing crawled")
+            return
+        starts = [
+            *(self._discovery_request(url, self.parse_feed) for url in self.source.feeds),
+            *(self._discovery_request(url, self.parse_sitemap) for url in self.source.sitemaps),
+            *(
+                Request(url, callback=self.parse_listing, cb_kwargs={"page": 1})
+                for url in self.source.listings
+            ),
+        ]
+        for request in starts:
+            request.meta["start_point"] = True
+            yield request.replace(errback=self.start_point_failed)
+
+    def start_point_failed(self, failure: Failure) -> None:
+        """A start point (feed, sitemap, listing) that did not answer; when none answers, the
+        run's status is `unreachable`."""
+        self.start_points_failed += 1
+        self.logger.warning("start point %s failed: %s", failure.request.url, failure.value)
 
     def _stat(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"newscrawl/{key}", count)
@@ -115,6 +142,7 @@ class NewsSpider(Spider):
         if response.status == 304:
             self._stat("not_modified")
             return True
+        self.pages_read += 1
         etag, last_modified = (response.headers.get(h) for h in ("ETag", "Last-Modified"))
         if etag or last_modified:
             self.fresh_validators[_requested_url(response)] = (
@@ -140,7 +168,7 @@ class NewsSpider(Spider):
             date = item.xpath("updated/text() | pubDate/text() | published/text()").get()
             if link:
                 entries.append((response.urljoin(link.strip()), parse_date(date)))
-        yield from self._article_requests(entries, response.url, "feed")
+        yield from self._article_requests(entries, _requested_url(response), "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         if self._unchanged(response):
@@ -162,7 +190,7 @@ class NewsSpider(Spider):
                 if self.source.owns(url) and not self._older_than_since(lastmod):
                     yield self._discovery_request(url, self.parse_sitemap)
         else:
-            yield from self._article_requests(entries, response.url, "sitemap")
+            yield from self._article_requests(entries, _requested_url(response), "sitemap")
 
     def _sitemap(self, response: Response) -> Sitemap | None:
         body = response.body
@@ -186,6 +214,7 @@ class NewsSpider(Spider):
         if not isinstance(response, TextResponse):
             self._stat("skipped/listing_not_text")
             return
+        self.pages_read += 1
         links = [(link.url, None) for link in self.article_links.extract_links(response)]
         requests = list(self._article_requests(links, response.url, "listing"))
         yield from requests
@@ -227,7 +256,7 @@ class NewsSpider(Spider):
         seen = self.state.seen(self.source_id, wanted) if self.state else set()
         for key, (url, modified) in wanted.items():
             if key in seen and not self._worth_rechecking(key, modified):
-                self._stat("already_seen")
+                self.already_seen.add(key)
                 continue
             yield Request(
                 url,
@@ -255,7 +284,10 @@ class NewsSpider(Spider):
         request = failure.request
         status = failure.value.response.status if failure.check(HttpError) else None
         self._stat(f"article_errors/{status or failure.type.__name__}")
-        if status is None or status in _TRANSIENT_STATUSES:
+        if status in _PERMANENT_STATUSES:
+            self._record_gone(request.meta["link_key"])
+        # A page robots.txt forbids (IgnoreRequest) is an answer too, not a passing failure.
+        elif not failure.check(IgnoreRequest) and (status is None or status in _TRANSIENT_STATUSES):
             self.incomplete.add(request.meta["via"])
 
     def parse_article(self, response: Response) -> Iterator[Article]:
@@ -273,6 +305,11 @@ class NewsSpider(Spider):
         except NotAnArticle as exc:
             self._stat(f"skipped/{exc.reason}")
             self.logger.warning("skipped %s: %s", response.url, exc)
+            self._record_gone(response.meta.get("link_key"), canonical_url(response.url))
+
+    def _record_gone(self, *urls: str | None) -> None:
+        if self.state is not None:
+            self.state.record_gone(self.source_id, [u for u in urls if u])
 
 
 def _requested_url(response: Response) -> str:

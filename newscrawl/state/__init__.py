@@ -73,6 +73,11 @@ class StateStore(Protocol):
         it, in one transaction: after return, a `kill -9` cannot undo it."""
         ...
 
+    def record_gone(self, source: str, urls: Iterable[str]) -> None:
+        """URLs that answered for good without an article (404, 410, a page that is no article,
+        one published before `since`): `seen` counts them, so no later run asks for them."""
+        ...
+
     def validators(self, source: str, url: str) -> tuple[str | None, str | None] | None:
         """(ETag, Last-Modified) last saved for a feed or sitemap URL, for a conditional GET;
         None when nothing was saved."""

@@ -21,7 +21,8 @@ Schema, version 1 (`PRAGMA user_version`; a later version migrates in `_migrate`
     run       (id INTEGER PRIMARY KEY AUTOINCREMENT, source, started_at TEXT,
                finished_at TEXT, status TEXT, outputs TEXT (JSON array), report TEXT (JSON))
 
-`url` holds only the URLs an article is known by *besides* its canonical URL (the canonical one
+`url` also holds URLs that answered without an article (`record_gone`), mapped to 20 zero bytes.
+It holds only the URLs an article is known by *besides* its canonical URL (the canonical one
 is found through `article.id` = SHA-1 of the URL, and its text is `article.url`). The time
 columns hold `unix_seconds << 12 | code` where code is 0 for a time without offset, 1 for a
 `Z` suffix, else the UTC offset in minutes + 2048; in SQL, `date >> 12` is the Unix time.
@@ -94,6 +95,7 @@ CREATE INDEX run_by_source ON run (source);
 _CHUNK = 400
 
 _HEX = re.compile(r"(?:[0-9a-f]{2})+")
+_GONE = bytes(20)
 
 _OFFSET_BITS = 12
 _OFFSET_BIAS = 2048  # |offset| < 24 h = 1440 min, so offset + bias fits in 12 bits, above 1
@@ -220,6 +222,17 @@ class SQLiteStateStore:
                 " ON CONFLICT (source, url) DO UPDATE SET article = excluded.article"
                 " WHERE article != excluded.article",
                 ((source_id, url, key) for url in aliases),
+            )
+
+    def record_gone(self, source: str, urls: Iterable[str]) -> None:
+        # Stored in `url` under an id no article has (20 zero bytes): `seen` finds them with no
+        # extra query, and an article that later takes the URL simply remaps it.
+        source_id = self._ensure_source(source)
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO url (source, url, article) VALUES (?, ?, ?)"
+                " ON CONFLICT (source, url) DO NOTHING",
+                ((source_id, url, _GONE) for url in _url_set(urls)),
             )
 
     def article_count(self, source: str) -> int:
