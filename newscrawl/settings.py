@@ -38,6 +38,8 @@ NEWSCRAWL_MAX_LISTING_PAGES = 5
 NEWSCRAWL_INCREMENTAL = True
 NEWSCRAWL_STATE_PATH = "data/state.sqlite3"
 NEWSCRAWL_RUNS_DIR = "data/runs"
+# Runs kept per source, in the state and as report files (a week of runs every 10 minutes).
+NEWSCRAWL_KEEP_RUNS = 1000
 NEWSCRAWL_LOCK_DIR = "data/locks"
 # When to fetch an article already recorded: "lastmod" when a feed or sitemap shows it modified
 # after it was last checked; "never"; "always" (re-extract everything discovered).

@@ -501,3 +501,13 @@ def test_record_survives_kill_9(tmp_path):
         run = store.last_run("qbtv")
         assert (run.finished_at, run.status, run.report) == (None, None, None)
         assert run.outputs == ("data/qbtv/2026-11-26.jsonl",)
+
+
+def test_prune_runs_keeps_the_latest(tmp_path):
+    store = open_state(tmp_path / "state.sqlite3")
+    ids = [store.start_run("qbtv", f"2026-11-26T10:0{i}:00+00:00", []) for i in range(5)]
+    store.start_run("baohatinh", "2026-11-26T10:00:00+00:00", [])
+    assert store.prune_runs("qbtv", keep=2) == 3
+    assert [r.id for r in store.runs("qbtv")] == [ids[4], ids[3]]
+    assert len(store.runs("baohatinh")) == 1
+    store.close()

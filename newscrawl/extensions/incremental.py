@@ -39,10 +39,11 @@ def _local_path(uri: str) -> Path | None:
 
 
 class IncrementalRun:
-    def __init__(self, crawler, state_path: str, runs_dir: str):
+    def __init__(self, crawler, state_path: str, runs_dir: str, keep_runs: int):
         self.crawler = crawler
         self.state_path = state_path
         self.runs_dir = Path(runs_dir)
+        self.keep_runs = max(keep_runs, 1)
         self.state: StateStore | None = None
         self.run_id: int | None = None
         self.started_at = _now()
@@ -52,7 +53,12 @@ class IncrementalRun:
         settings = crawler.settings
         if not settings.getbool("NEWSCRAWL_INCREMENTAL"):
             raise NotConfigured
-        run = cls(crawler, settings["NEWSCRAWL_STATE_PATH"], settings["NEWSCRAWL_RUNS_DIR"])
+        run = cls(
+            crawler,
+            settings["NEWSCRAWL_STATE_PATH"],
+            settings["NEWSCRAWL_RUNS_DIR"],
+            settings.getint("NEWSCRAWL_KEEP_RUNS"),
+        )
         crawler.signals.connect(run.spider_opened, signals.spider_opened)
         crawler.signals.connect(run.item_scraped, signals.item_scraped)
         crawler.signals.connect(run.spider_closed, signals.spider_closed)
@@ -194,6 +200,7 @@ class IncrementalRun:
             logger.warning("%s: %s", self.source, warning)
         self._write_report(report)
         self.state.finish_run(self.run_id, report["finished_at"], status, report)
+        self.state.prune_runs(self.source, self.keep_runs)
         self.state.close()
         self.state = None
 
@@ -215,6 +222,8 @@ class IncrementalRun:
         folder.mkdir(parents=True, exist_ok=True)
         name = report["started_at"].replace(":", "")[:17] + ".json"
         (folder / name).write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
+        for old in sorted(folder.glob("*.json"))[: -self.keep_runs]:
+            old.unlink()
         logger.info("run report %s\n%s", folder / name, report_table(report))
 
 

@@ -106,6 +106,11 @@ class StateStore(Protocol):
         """The latest runs, newest first."""
         ...
 
+    def prune_runs(self, source: str, keep: int) -> int:
+        """Forget all but the `keep` latest runs (at least one): a cron run every few minutes
+        would otherwise grow the history without bound. Returns how many were removed."""
+        ...
+
     def article_count(self, source: str) -> int:
         """Articles recorded for `source` (not URLs: aliases are not counted)."""
         ...

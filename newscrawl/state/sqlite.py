@@ -305,6 +305,18 @@ class SQLiteStateStore:
     def runs(self, source: str, limit: int = 10) -> list[RunInfo]:
         return self._runs(source, "", limit) if limit > 0 else []
 
+    def prune_runs(self, source: str, keep: int) -> int:
+        source_id = self._source_id(source)
+        if source_id is None:
+            return 0
+        with self._transaction():
+            cursor = self._db.execute(
+                "DELETE FROM run WHERE source = ? AND id NOT IN"
+                " (SELECT id FROM run WHERE source = ? ORDER BY id DESC LIMIT ?)",
+                (source_id, source_id, max(keep, 1)),
+            )
+        return cursor.rowcount
+
     def _runs(self, source: str, where: str, limit: int) -> list[RunInfo]:
         source_id = self._source_id(source)
         if source_id is None:
