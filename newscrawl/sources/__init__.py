@@ -44,6 +44,12 @@ class Source:
     former_province: str | None = None
     confidence: str = "unverified"
     facts_from: str = ""
+    # URL variants of one article (newscrawl/extract/urls.py maps them to the desktop URL):
+    # hosts that serve the site's mobile edition, beyond the `m.`/`amp.` prefixes every source
+    # gets; and (regex over the canonical path, replacement) pairs from an AMP path to the
+    # desktop one, for AMP shapes the generic rules cannot map (`-post123.amp` → `.html`).
+    mobile_hosts: tuple[str, ...] = ()
+    amp_paths: tuple[tuple[re.Pattern[str], str], ...] = ()
 
     @property
     def domain(self) -> str:
@@ -93,6 +99,7 @@ class Source:
         return replace(
             self,
             domains=(base.hostname,),
+            mobile_hosts=(),
             feeds=tuple(map(move, self.feeds)),
             sitemaps=tuple(map(move, self.sitemaps)),
             listings=tuple(map(move, self.listings)),
@@ -144,8 +151,16 @@ def load_sources() -> dict[str, Source]:
             selectors=_selectors(table.get("selectors", {})),
             confidence=table.get("confidence", "unverified"),
             facts_from=table.get("facts_from", ""),
+            mobile_hosts=tuple(h.lower() for h in table.get("mobile_hosts", ())),
+            amp_paths=_amp_paths(sid, table.get("amp_paths", ())),
         )
     return sources
+
+
+def _amp_paths(sid: str, pairs: list) -> tuple[tuple[re.Pattern[str], str], ...]:
+    if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+        raise ValueError(f"source {sid!r}: amp_paths must be [pattern, replacement] pairs")
+    return tuple((re.compile(pattern), replacement) for pattern, replacement in pairs)
 
 
 def detect_profile(names: Iterable[str]) -> Profile | None:
