@@ -36,11 +36,27 @@ class Article:
     language: str = "vi"
     crawled_at: str | None = None
     version: int = 1
+    duplicate_of: str | None = None
 
 
 def article_id(canonical_url: str) -> str:
     """Stable across runs and workers: the same canonical URL always gives the same id."""
     return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()
+
+
+# Below this many words a text may be a template many articles share ("Mời quý vị xem video"),
+# so its fingerprint takes the title in too.
+_SHORT_TEXT_WORDS = 40
+
+
+def text_fingerprint(record: Article | dict) -> str:
+    """The same text, wherever it was published: the body (already NFC, chrome and byline
+    free) case-folded with whitespace collapsed; a short body is taken with its title."""
+    get = record.get if isinstance(record, dict) else lambda name: getattr(record, name)
+    words = get("body").casefold().split()
+    if len(words) < _SHORT_TEXT_WORDS:
+        words = [*get("title").casefold().split(), "\x1f", *words]
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
 
 
 def content_hash(record: Article | dict) -> str:

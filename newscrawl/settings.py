@@ -51,7 +51,11 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.normalize.NormalizePipeline": 100,
     "newscrawl.pipelines.validate.ValidatePipeline": 200,
     "newscrawl.pipelines.incremental.IncrementalPipeline": 300,
+    "newscrawl.pipelines.duplicates.DuplicatePipeline": 400,
 }
+# An article whose text was already written (another URL, another outlet in the same state
+# store): "drop" it (counted as newscrawl/dropped/duplicate), or "mark" it with duplicate_of.
+NEWSCRAWL_DUPLICATES = "drop"
 
 # One JSON Lines file per source per (Vietnam) day, appended to by every run of that day.
 # `scrapy crawl <source> -o/-O file.jsonl` writes that file instead (not both). Every line is

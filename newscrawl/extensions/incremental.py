@@ -22,7 +22,7 @@ from w3lib.url import file_uri_to_path
 
 from newscrawl.extract.urls import canonical_url
 from newscrawl.feeds import repair_torn_tail
-from newscrawl.record import Article, content_hash
+from newscrawl.record import Article, content_hash, text_fingerprint
 from newscrawl.state import ArticleState, StateStore, open_state
 
 logger = logging.getLogger(__name__)
@@ -147,6 +147,8 @@ class IncrementalRun:
                 last_written=record.get("crawled_at") or _now(),
             ),
             urls,
+            # A marked duplicate does not own its text: the first article keeps it.
+            fingerprint=None if record.get("duplicate_of") else text_fingerprint(record),
         )
 
     def _exported_count(self) -> int:
@@ -167,7 +169,7 @@ class IncrementalRun:
             "id": item.id, "url": item.url, "title": item.title, "lead": item.lead,
             "body": item.body, "author": item.author, "credit": item.credit, "date": item.date,
             "date_modified": item.date_modified, "version": item.version,
-            "crawled_at": item.crawled_at,
+            "crawled_at": item.crawled_at, "duplicate_of": item.duplicate_of,
         }  # fmt: skip
         self._record(record, [u for u in urls if u])
         self.crawler.stats.inc_value("newscrawl/written")

@@ -68,9 +68,21 @@ class StateStore(Protocol):
         """The last written version, to compare a refetched page's content hash against."""
         ...
 
-    def record_article(self, source: str, state: ArticleState, urls: Iterable[str] = ()) -> None:
+    def record_article(
+        self,
+        source: str,
+        state: ArticleState,
+        urls: Iterable[str] = (),
+        fingerprint: str | None = None,
+    ) -> None:
         """Insert or replace the article's state and map `state.url` and every URL in `urls` to
-        it, in one transaction: after return, a `kill -9` cannot undo it."""
+        it, and the text `fingerprint` (hex) to it unless another article had it first, in one
+        transaction: after return, a `kill -9` cannot undo it."""
+        ...
+
+    def first_with_fingerprint(self, fingerprint: str) -> tuple[str, str] | None:
+        """(source, article id) of the first article recorded with this text fingerprint, in
+        any source: how a copy of an article under another URL or outlet is recognised."""
         ...
 
     def record_gone(self, source: str, urls: Iterable[str]) -> None:

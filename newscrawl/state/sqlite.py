@@ -11,7 +11,7 @@ Why it is built the way it is:
   each URL's text once, sources as small integers, tables clustered on their key
   (`WITHOUT ROWID`) so the key is not stored twice.
 
-Schema, version 1 (`PRAGMA user_version`; a later version migrates in `_migrate`):
+Schema, version 2 (`PRAGMA user_version`; older versions migrate in `_migrate`):
 
     source    (id INTEGER PRIMARY KEY, name TEXT UNIQUE)
     article   (source, id BLOB[20], url TEXT, content_hash BLOB, date, date_modified,
@@ -20,6 +20,7 @@ Schema, version 1 (`PRAGMA user_version`; a later version migrates in `_migrate`
     validator (source, url TEXT, etag TEXT, last_modified TEXT) PRIMARY KEY (source, url)
     run       (id INTEGER PRIMARY KEY AUTOINCREMENT, source, started_at TEXT,
                finished_at TEXT, status TEXT, outputs TEXT (JSON array), report TEXT (JSON))
+    fingerprint (hash BLOB PRIMARY KEY, source, article BLOB[20])   (version 2; all sources)
 
 `url` also holds URLs that answered without an article (`record_gone`), mapped to 20 zero bytes.
 It holds only the URLs an article is known by *besides* its canonical URL (the canonical one
@@ -43,7 +44,7 @@ from pathlib import Path
 
 from newscrawl.state import ArticleState, RunInfo
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE source (
@@ -88,6 +89,15 @@ CREATE TABLE run (
 );
 -- Entries are (source, rowid): serves both "runs of a source, newest first" queries.
 CREATE INDEX run_by_source ON run (source);
+"""
+
+# Version 2: body fingerprints, across sources, to write an article's text once.
+_FINGERPRINTS = """
+CREATE TABLE fingerprint (
+    hash BLOB PRIMARY KEY,
+    source INTEGER NOT NULL,
+    article BLOB NOT NULL
+) WITHOUT ROWID;
 """
 
 # Enough for any batch in one statement while staying under SQLite's oldest default limit of
@@ -185,7 +195,13 @@ class SQLiteStateStore:
             last_written=_unpack_time(last_written),
         )
 
-    def record_article(self, source: str, state: ArticleState, urls: Iterable[str] = ()) -> None:
+    def record_article(
+        self,
+        source: str,
+        state: ArticleState,
+        urls: Iterable[str] = (),
+        fingerprint: str | None = None,
+    ) -> None:
         key = _hex_bytes(state.id, "ArticleState.id", 20)
         row = (
             key,
@@ -223,6 +239,21 @@ class SQLiteStateStore:
                 " WHERE article != excluded.article",
                 ((source_id, url, key) for url in aliases),
             )
+            if fingerprint is not None:
+                # The first article to show a text keeps it.
+                self._db.execute(
+                    "INSERT INTO fingerprint (hash, source, article) VALUES (?, ?, ?)"
+                    " ON CONFLICT (hash) DO NOTHING",
+                    (_hex_bytes(fingerprint, "fingerprint"), source_id, key),
+                )
+
+    def first_with_fingerprint(self, fingerprint: str) -> tuple[str, str] | None:
+        row = self._db.execute(
+            "SELECT source.name, fingerprint.article FROM fingerprint"
+            " JOIN source ON source.id = fingerprint.source WHERE hash = ?",
+            (_hex_bytes(fingerprint, "fingerprint"),),
+        ).fetchone()
+        return (row[0], row[1].hex()) if row else None
 
     def record_gone(self, source: str, urls: Iterable[str]) -> None:
         # Stored in `url` under an id no article has (20 zero bytes): `seen` finds them with no
@@ -407,7 +438,7 @@ class SQLiteStateStore:
             # Re-read under the write lock: another process may have created it meanwhile.
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
-                for statement in _SCHEMA.split(";"):
+                for statement in (_SCHEMA + _FINGERPRINTS).split(";"):
                     if statement.strip():
                         self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -416,6 +447,10 @@ class SQLiteStateStore:
 
     def _migrate(self, version: int) -> None:
         """Bring an older schema up to SCHEMA_VERSION, inside the caller's write transaction."""
+        if version == 1:
+            self._db.execute(_FINGERPRINTS)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
         raise RuntimeError(f"no migration from state schema version {version}")
 
 
