@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from newscrawl.extract.credit import normalize_credit
 from replica.site import Article, Site, load_site
 from replica.web import fill, text_of
 
@@ -61,7 +62,8 @@ def expected_record(site: Site, article: Article, base_url: str) -> dict:
         "author": names,
         "date": article.published,
         "date_modified": article.modified,
-        "credit": credit,
+        # Records name the credited outlet as the registry and outlets.toml know it.
+        "credit": normalize_credit(credit),
         "lead": article.lead,
         "body": body_text(article, base),
         "images": [{"url": base + img.src, "caption": img.caption} for _, img in ordered],

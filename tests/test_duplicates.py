@@ -111,3 +111,26 @@ def test_a_version_1_state_file_is_migrated(tmp_path):
     store = open_state(path)
     assert store.first_with_fingerprint("ab" * 20) is None
     store.close()
+
+
+def test_the_original_is_preferred_when_its_copy_was_seen_first(tmp_path):
+    with serve(["qbtv", "baohatinh"]) as bases:
+        qbtv, baohatinh = bases.servers["qbtv"], bases.servers["baohatinh"]
+        original = qbtv.site.articles[0]
+        copy = copy_of(
+            baohatinh.site.articles[0],
+            paragraphs=original.paragraphs,
+            byline=["Nguồn: Đài PT-TH Quảng Bình"],
+            images=[],
+            lead=None,
+        )
+        baohatinh.site.articles.append(copy)
+        baohatinh.rerender()
+        copies = crawl(tmp_path, "baohatinh", bases["baohatinh"])
+        originals = crawl(tmp_path, "qbtv", bases["qbtv"])
+    (copied,) = [r for r in copies if r["url"].endswith(baohatinh.site.path_of(copy))]
+    assert copied["credit"] == "QBTV"  # the credit line, normalized to the outlet
+    (kept,) = [r for r in originals if r["url"].endswith(qbtv.site.path_of(original))]
+    state = open_state(tmp_path / "data" / "state.sqlite3")
+    assert state.first_with_fingerprint(text_fingerprint(kept))[:2] == ("qbtv", kept["id"])
+    state.close()

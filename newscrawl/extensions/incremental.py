@@ -44,6 +44,8 @@ class IncrementalRun:
         self.state_path = state_path
         self.runs_dir = Path(runs_dir)
         self.keep_runs = max(keep_runs, 1)
+        # Articles found to be the original of a copy written earlier (DuplicatePipeline).
+        self.originals: set[str] = set()
         self.state: StateStore | None = None
         self.run_id: int | None = None
         self.started_at = _now()
@@ -149,6 +151,8 @@ class IncrementalRun:
             urls,
             # A marked duplicate does not own its text: the first article keeps it.
             fingerprint=None if record.get("duplicate_of") else text_fingerprint(record),
+            credit=record.get("credit"),
+            original=record["id"] in self.originals,
         )
 
     def _exported_count(self) -> int:

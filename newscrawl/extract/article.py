@@ -18,6 +18,7 @@ from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
 from newscrawl.extract.byline import Attribution, parse_byline, split_trailing_byline
+from newscrawl.extract.credit import normalize_credit
 from newscrawl.extract.dates import VN_TZ, format_date, parse_date
 from newscrawl.extract.metadata import PageMetadata, read_metadata
 from newscrawl.extract.normalize import drop_chrome, normalize_article
@@ -212,7 +213,7 @@ def _extract(sel: Selector, url: str, source: Source | None, crawled_at: str | N
         author=list(attribution.authors) or _authors(page, meta),
         date=_date(page, "date", meta.published),
         date_modified=_date(page, "date_modified", meta.modified),
-        credit=attribution.credit,
+        credit=normalize_credit(attribution.credit),
         lead=lead,
         body="\n\n".join(texts),
         images=images,

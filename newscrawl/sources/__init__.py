@@ -43,6 +43,8 @@ class Source:
     selectors: Selectors = field(default_factory=dict)
     former_province: str | None = None
     confidence: str = "unverified"
+    outlet: str | None = None
+    credit_names: tuple[str, ...] = ()
     facts_from: str = ""
     # URL variants of one article (newscrawl/extract/urls.py maps them to the desktop URL):
     # hosts that serve the site's mobile edition, beyond the `m.`/`amp.` prefixes every source
@@ -150,6 +152,8 @@ def load_sources() -> dict[str, Source]:
             profile=table["profile"],
             selectors=_selectors(table.get("selectors", {})),
             confidence=table.get("confidence", "unverified"),
+            outlet=table.get("outlet"),
+            credit_names=tuple(table.get("credit_names", ())),
             facts_from=table.get("facts_from", ""),
             mobile_hosts=tuple(h.lower() for h in table.get("mobile_hosts", ())),
             amp_paths=_amp_paths(sid, table.get("amp_paths", ())),
@@ -170,6 +174,17 @@ def detect_profile(names: Iterable[str]) -> Profile | None:
         (p for p in load_profiles().values() if p.markers and not names.isdisjoint(p.markers)),
         None,
     )
+
+
+@cache
+def outlet_names() -> dict[str, tuple[str, ...]]:
+    """Every outlet a credit line may name — the registry's and the national ones of
+    outlets.toml — with the other ways pages write its name."""
+    outlets = {name: tuple(t.get("names", ())) for name, t in _read_toml("outlets.toml").items()}
+    for source in load_sources().values():
+        if source.outlet:
+            outlets[source.outlet] = (*source.credit_names, source.domain)
+    return outlets
 
 
 def get_source(source_id: str) -> Source:

@@ -74,15 +74,19 @@ class StateStore(Protocol):
         state: ArticleState,
         urls: Iterable[str] = (),
         fingerprint: str | None = None,
+        *,
+        credit: str | None = None,
+        original: bool = False,
     ) -> None:
         """Insert or replace the article's state and map `state.url` and every URL in `urls` to
-        it, and the text `fingerprint` (hex) to it unless another article had it first, in one
-        transaction: after return, a `kill -9` cannot undo it."""
+        it, and the text `fingerprint` (hex, with the outlet the text credits) to it unless
+        another article had it first — or this one is the `original` of that earlier copy — in
+        one transaction: after return, a `kill -9` cannot undo it."""
         ...
 
-    def first_with_fingerprint(self, fingerprint: str) -> tuple[str, str] | None:
-        """(source, article id) of the first article recorded with this text fingerprint, in
-        any source: how a copy of an article under another URL or outlet is recognised."""
+    def first_with_fingerprint(self, fingerprint: str) -> tuple[str, str, str | None] | None:
+        """(source, article id, credit) of the article that holds this text fingerprint, in any
+        source: how a copy under another URL or outlet is recognised, and whom it credited."""
         ...
 
     def record_gone(self, source: str, urls: Iterable[str]) -> None:

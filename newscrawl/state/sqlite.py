@@ -20,7 +20,8 @@ Schema, version 2 (`PRAGMA user_version`; older versions migrate in `_migrate`):
     validator (source, url TEXT, etag TEXT, last_modified TEXT) PRIMARY KEY (source, url)
     run       (id INTEGER PRIMARY KEY AUTOINCREMENT, source, started_at TEXT,
                finished_at TEXT, status TEXT, outputs TEXT (JSON array), report TEXT (JSON))
-    fingerprint (hash BLOB PRIMARY KEY, source, article BLOB[20])   (version 2; all sources)
+    fingerprint (hash BLOB PRIMARY KEY, source, article BLOB[20], credit TEXT)
+               (version 2; across sources: who showed a text first, and whom it credited)
 
 `url` also holds URLs that answered without an article (`record_gone`), mapped to 20 zero bytes.
 It holds only the URLs an article is known by *besides* its canonical URL (the canonical one
@@ -96,7 +97,8 @@ _FINGERPRINTS = """
 CREATE TABLE fingerprint (
     hash BLOB PRIMARY KEY,
     source INTEGER NOT NULL,
-    article BLOB NOT NULL
+    article BLOB NOT NULL,
+    credit TEXT
 ) WITHOUT ROWID;
 """
 
@@ -201,6 +203,9 @@ class SQLiteStateStore:
         state: ArticleState,
         urls: Iterable[str] = (),
         fingerprint: str | None = None,
+        *,
+        credit: str | None = None,
+        original: bool = False,
     ) -> None:
         key = _hex_bytes(state.id, "ArticleState.id", 20)
         row = (
@@ -240,20 +245,26 @@ class SQLiteStateStore:
                 ((source_id, url, key) for url in aliases),
             )
             if fingerprint is not None:
-                # The first article to show a text keeps it.
+                # The first article to show a text keeps it, unless the original comes later.
                 self._db.execute(
-                    "INSERT INTO fingerprint (hash, source, article) VALUES (?, ?, ?)"
-                    " ON CONFLICT (hash) DO NOTHING",
-                    (_hex_bytes(fingerprint, "fingerprint"), source_id, key),
+                    "INSERT INTO fingerprint (hash, source, article, credit) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (hash) DO "
+                    + (
+                        "UPDATE SET source = excluded.source, article = excluded.article,"
+                        " credit = excluded.credit"
+                        if original
+                        else "NOTHING"
+                    ),
+                    (_hex_bytes(fingerprint, "fingerprint"), source_id, key, credit),
                 )
 
-    def first_with_fingerprint(self, fingerprint: str) -> tuple[str, str] | None:
+    def first_with_fingerprint(self, fingerprint: str) -> tuple[str, str, str | None] | None:
         row = self._db.execute(
-            "SELECT source.name, fingerprint.article FROM fingerprint"
+            "SELECT source.name, fingerprint.article, fingerprint.credit FROM fingerprint"
             " JOIN source ON source.id = fingerprint.source WHERE hash = ?",
             (_hex_bytes(fingerprint, "fingerprint"),),
         ).fetchone()
-        return (row[0], row[1].hex()) if row else None
+        return (row[0], row[1].hex(), row[2]) if row else None
 
     def record_gone(self, source: str, urls: Iterable[str]) -> None:
         # Stored in `url` under an id no article has (20 zero bytes): `seen` finds them with no
