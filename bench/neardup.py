@@ -19,8 +19,8 @@ from pathlib import Path
 # `incremental` package that Twisted imports.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from newscrawl.extract import similarity as sim
-from tests.neardup_pairs import FixturesMissing, build_pairs, counts
+from newscrawl.extract import similarity as sim  # noqa: E402
+from tests.neardup_pairs import FixturesMissing, build_pairs, counts  # noqa: E402
 
 
 def scores(pairs, k: int, num_perm: int) -> list[tuple[float, bool]]:
