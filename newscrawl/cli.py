@@ -65,21 +65,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return status
 
 
-SOURCE_COLUMNS = ("id", "province", "name", "profile", "domains", "feeds", "sitemaps", "listings")
-
-
 def cmd_sources(args: argparse.Namespace) -> int:
+    """One row per source; the table and --json carry the same keys."""
     rows = [
         {
             "id": s.id,
             "province": s.province,
-            "name": s.name,
+            "outlet": s.name,
             "profile": s.profile,
-            "domains": list(s.domains),
-            "feeds": list(s.feeds),
-            "sitemaps": list(s.sitemaps),
-            "listings": list(s.listings),
-            "confidence": s.confidence,
+            "start_points": [*s.feeds, *s.sitemaps, *s.listings],
         }
         for s in load_sources().values()
     ]
@@ -87,16 +81,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return 0
-    table = [("id", "province", "name", "profile", "start points")]
-    table += [
-        (
-            r["id"],
-            r["province"],
-            r["name"],
-            r["profile"],
-            str(len(r["feeds"]) + len(r["sitemaps"]) + len(r["listings"])),
-        )
-        for r in rows
+    table = [tuple(rows[0])] + [
+        tuple(" ".join(v) if isinstance(v, list) else v for v in row.values()) for row in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
