@@ -45,7 +45,7 @@ sys.path[0] = str(REPO)
 from newscrawl.sources import Source, get_source  # noqa: E402
 from replica import server as replica_server  # noqa: E402
 from replica.server import ReplicaServer, serve  # noqa: E402
-from replica.site import Article  # noqa: E402
+from replica.site import Article, new_articles  # noqa: E402
 from replica.web import ICT  # noqa: E402
 
 SITES = ("qbtv", "baohatinh")
@@ -167,23 +167,8 @@ class Bench:
 
     def publish(self, count: int) -> None:
         """`count` new articles, published now: copies of the newest one under new URLs."""
-        site = self.server.site
-        template = site.newest_first()[0]
-        post_id = max(a.post_id for a in site.articles)
         now = datetime.now(ICT).isoformat(timespec="seconds")
-        for n in range(1, count + 1):
-            site.articles.append(
-                replace(
-                    template,
-                    slug=f"{template.slug}-tin-moi-{n}",
-                    post_id=post_id + n,
-                    title=f"{template.title} (tin mới {n})",
-                    paragraphs=[f"Tin mới số {n} đăng lúc {now}.", *template.paragraphs[1:]],
-                    published=now,
-                    modified=None,
-                    file=None,
-                )
-            )
+        self.server.site.articles.extend(new_articles(self.server.site, count, now))
         self.server.rerender()
 
     def edit(self) -> Article:

@@ -56,6 +56,9 @@ ITEM_PIPELINES = {
 # An article whose text was already written (another URL, another outlet in the same state
 # store): "drop" it (counted as newscrawl/dropped/duplicate), or "mark" it with duplicate_of.
 NEWSCRAWL_DUPLICATES = "drop"
+# Edited copies are looked for among the articles written in the last this many days
+# (republications follow the original within days; the index stays small).
+NEWSCRAWL_NEAR_DUPLICATE_DAYS = 30
 
 # One JSON Lines file per source per (Vietnam) day, appended to by every run of that day.
 # `scrapy crawl <source> -o/-O file.jsonl` writes that file instead (not both). Every line is

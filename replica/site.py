@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -213,3 +213,29 @@ def render_article_pages(
             path = site.path_of(article)
             pages.append((base.rstrip("/") + path, rendered[path].body.decode("utf-8")))
     return pages
+
+
+def new_articles(site: Site, count: int, published: str) -> list[Article]:
+    """`count` articles `site` has not published, dated `published`, for tests that publish
+    news between two crawls. Their texts are the other replica site's (ones `site` does not
+    carry yet): an edited copy of one of `site`'s own articles would be a near duplicate."""
+    other = load_site(next(i for i in SITE_IDS if i != site.id))
+    titles = {a.title for a in site.articles}
+    template = site.newest_first()[0]
+    top = max(a.post_id for a in site.articles)
+    fresh = [a for a in other.newest_first() if a.title not in titles][:count]
+    return [
+        replace(
+            template,
+            slug=a.slug,
+            post_id=top + n,
+            title=a.title,
+            lead=a.lead if template.lead else None,
+            paragraphs=a.paragraphs,
+            images=[],
+            published=published,
+            modified=None,
+            file=None,
+        )
+        for n, a in enumerate(fresh, start=1)
+    ]

@@ -106,7 +106,8 @@ def test_a_version_1_state_file_is_migrated(tmp_path):
     store = open_state(path)
     store.close()
     with sqlite3.connect(path) as db:  # make it a version 1 file, as the first release wrote
-        db.execute("DROP TABLE fingerprint")
+        for table in ("fingerprint", "band", "signature"):
+            db.execute(f"DROP TABLE {table}")
         db.execute("PRAGMA user_version = 1")
     store = open_state(path)
     assert store.first_with_fingerprint("ab" * 20) is None
@@ -134,3 +135,34 @@ def test_the_original_is_preferred_when_its_copy_was_seen_first(tmp_path):
     state = open_state(tmp_path / "data" / "state.sqlite3")
     assert state.first_with_fingerprint(text_fingerprint(kept))[:2] == ("qbtv", kept["id"])
     state.close()
+
+
+def test_an_edited_republication_is_a_near_duplicate(tmp_path):
+    # Another outlet's copy: its own lead, one paragraph dropped, a sentence of its own added,
+    # a credit line, another title (vn-press.md §3.3).
+    with serve(["qbtv", "baohatinh"]) as bases:
+        qbtv, baohatinh = bases.servers["qbtv"], bases.servers["baohatinh"]
+        crawl(tmp_path, "qbtv", bases["qbtv"])
+        original = next(a for a in qbtv.site.articles if len(a.paragraphs) >= 5)
+        edited = [*original.paragraphs[:2], *original.paragraphs[3:]]
+        edited.append("Địa phương sẽ tiếp tục cập nhật tình hình trong những ngày tới.")
+        copy = dataclasses.replace(
+            copy_of(baohatinh.site.articles[0]),
+            title="Đăng lại: " + original.title.lower(),
+            lead="Bản tin tổng hợp từ đài phát thanh tỉnh bạn.",
+            paragraphs=edited,
+            byline=["Theo QBTV"],
+            images=[],
+        )
+        baohatinh.site.articles.append(copy)
+        baohatinh.rerender()
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "baohatinh",
+             "-a", f"base_url={bases['baohatinh']}", "-O", "b.jsonl", *FAST],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"},
+        )  # fmt: skip
+    urls = [json.loads(line)["url"] for line in (tmp_path / "b.jsonl").open(encoding="utf-8")]
+    assert bases["baohatinh"] + baohatinh.site.path_of(copy) not in urls
+    assert len(urls) == len(baohatinh.site.articles) - 1  # no original article merged
+    assert "'newscrawl/dropped/near_duplicate': 1" in result.stderr

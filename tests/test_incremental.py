@@ -17,6 +17,7 @@ from newscrawl.extract.dates import VN_TZ
 from newscrawl.state import open_state
 from replica.expected import expected_records
 from replica.server import serve
+from replica.site import new_articles
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 
@@ -62,24 +63,11 @@ def runs(tmp_path, request):
 
 def publish(server, count: int) -> list[str]:
     """Publish `count` new articles on the replica; returns their paths."""
-    site = server.site
-    newest = site.newest_first()[0]
-    now = datetime.now(VN_TZ).replace(microsecond=0)
-    added = []
-    for n in range(1, count + 1):
-        article = dataclasses.replace(
-            newest,
-            slug=f"{newest.slug}-tin-moi-{n}",
-            post_id=newest.post_id + 1000 + n,
-            title=f"{newest.title} (tin mới {n})",
-            paragraphs=[f"Tin mới số {n}: {newest.paragraphs[0]}", *newest.paragraphs[1:]],
-            published=now.isoformat(),
-            modified=None,
-        )
-        site.articles.append(article)
-        added.append(site.path_of(article))
+    now = datetime.now(VN_TZ).replace(microsecond=0).isoformat()
+    added = new_articles(server.site, count, now)
+    server.site.articles.extend(added)
     server.rerender()
-    return added
+    return [server.site.path_of(a) for a in added]
 
 
 def edit(server) -> str:

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from datasketch import LeanMinHash
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
+from newscrawl.extract.similarity import band_keys, to_bytes
 from newscrawl.extract.urls import canonical_url
 from newscrawl.feeds import repair_torn_tail
 from newscrawl.record import Article, content_hash, text_fingerprint
@@ -39,13 +41,18 @@ def _local_path(uri: str) -> Path | None:
 
 
 class IncrementalRun:
-    def __init__(self, crawler, state_path: str, runs_dir: str, keep_runs: int):
+    def __init__(
+        self, crawler, state_path: str, runs_dir: str, keep_runs: int, near_duplicate_days: int
+    ):
         self.crawler = crawler
         self.state_path = state_path
         self.runs_dir = Path(runs_dir)
         self.keep_runs = max(keep_runs, 1)
-        # Articles found to be the original of a copy written earlier (DuplicatePipeline).
+        self.near_duplicate_window = timedelta(days=near_duplicate_days)
+        # Articles found to be the original of a copy written earlier, and the MinHash
+        # signatures of articles to be written, from DuplicatePipeline.
         self.originals: set[str] = set()
+        self.signatures: dict[str, LeanMinHash] = {}
         self.state: StateStore | None = None
         self.run_id: int | None = None
         self.started_at = _now()
@@ -60,6 +67,7 @@ class IncrementalRun:
             settings["NEWSCRAWL_STATE_PATH"],
             settings["NEWSCRAWL_RUNS_DIR"],
             settings.getint("NEWSCRAWL_KEEP_RUNS"),
+            settings.getint("NEWSCRAWL_NEAR_DUPLICATE_DAYS"),
         )
         crawler.signals.connect(run.spider_opened, signals.spider_opened)
         crawler.signals.connect(run.item_scraped, signals.item_scraped)
@@ -154,6 +162,11 @@ class IncrementalRun:
             credit=record.get("credit"),
             original=record["id"] in self.originals,
         )
+        sig = self.signatures.pop(record["id"], None)
+        if sig is not None:
+            self.state.record_signature(
+                self.source, record["id"], to_bytes(sig), band_keys(sig), record["crawled_at"]
+            )
 
     def _exported_count(self) -> int:
         exporter = self.crawler.get_extension(FeedExporter)
@@ -207,6 +220,7 @@ class IncrementalRun:
         self._write_report(report)
         self.state.finish_run(self.run_id, report["finished_at"], status, report)
         self.state.prune_runs(self.source, self.keep_runs)
+        self.state.forget_signatures((datetime.now(UTC) - self.near_duplicate_window).isoformat())
         self.state.close()
         self.state = None
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 from scrapy.exceptions import DropItem
 
 from newscrawl.extensions.incremental import IncrementalRun
+from newscrawl.extract.similarity import THRESHOLD, band_keys, from_bytes, matchable, signature
 from newscrawl.record import Article, text_fingerprint
 
 POLICIES = ("drop", "mark")
@@ -14,7 +15,9 @@ class DuplicatePipeline:
     """An article whose text was already written — under another URL of the same site, or by
     another outlet sharing the state store — is not written again: it is dropped and counted as
     `newscrawl/dropped/duplicate` (NEWSCRAWL_DUPLICATES = "drop", the default), or written with
-    `duplicate_of` = the first record's id ("mark").
+    `duplicate_of` = the first record's id ("mark"). An edited copy (another lead, a credit
+    line, a paragraph more or less: MinHash similarity ≥ THRESHOLD with an article written in
+    the last NEWSCRAWL_NEAR_DUPLICATE_DAYS) counts as `newscrawl/dropped/near_duplicate`.
 
     The original is preferred: when the text seen first credited the outlet now crawled ("Theo
     QBTV" on another paper, then QBTV's own page), this record is written as usual and takes
@@ -35,19 +38,31 @@ class DuplicatePipeline:
         run = self.crawler.get_extension(IncrementalRun)
         if run is None or run.state is None:
             return item
-        first = run.state.first_with_fingerprint(text_fingerprint(item))
         spider = self.crawler.spider
-        if first is None or first[:2] == (spider.source_id, item.id):
+        first = run.state.first_with_fingerprint(text_fingerprint(item))
+        if first is not None and first[:2] != (spider.source_id, item.id):
+            source, first_id, credited = first
+            if credited and credited == spider.source.outlet and source != spider.source_id:
+                run.originals.add(item.id)
+                self.crawler.stats.inc_value("newscrawl/articles/original_after_copy")
+                return item
+            return self._duplicate(item, source, first_id, "duplicate")
+        if not matchable(item.body):
             return item
-        source, first_id, credited = first
-        if credited and credited == spider.source.outlet and source != spider.source_id:
-            run.originals.add(item.id)
-            self.crawler.stats.inc_value("newscrawl/articles/original_after_copy")
-            return item
+        sig = signature(item.body)
+        for source, other_id, stored in run.state.near_candidates(band_keys(sig)):
+            if (source, other_id) != (spider.source_id, item.id) and (
+                from_bytes(stored).jaccard(sig) >= THRESHOLD
+            ):
+                return self._duplicate(item, source, other_id, "near_duplicate")
+        run.signatures[item.id] = sig
+        return item
+
+    def _duplicate(self, item: Article, source: str, first_id: str, kind: str) -> Article:
         if self.policy == "mark":
             self.crawler.stats.inc_value("newscrawl/articles/marked_duplicate")
             return replace(item, duplicate_of=first_id)
-        self.crawler.stats.inc_value("newscrawl/dropped/duplicate")
+        self.crawler.stats.inc_value(f"newscrawl/dropped/{kind}")
         raise DropItem(
-            f"duplicate: {item.url} has the text of {source} article {first_id}", log_level="INFO"
+            f"{kind}: {item.url} has the text of {source} article {first_id}", log_level="INFO"
         )

@@ -94,6 +94,23 @@ class StateStore(Protocol):
         one published before `since`): `seen` counts them, so no later run asks for them."""
         ...
 
+    def record_signature(
+        self, source: str, article_id: str, signature: bytes, bands: Sequence[int], at: str
+    ) -> None:
+        """Keep a written article's MinHash signature and index it under its LSH band keys
+        (`newscrawl.extract.similarity`), dated `at` (ISO 8601) for `forget_signatures`."""
+        ...
+
+    def near_candidates(self, bands: Sequence[int]) -> list[tuple[str, str, bytes]]:
+        """(source, article id, signature) of every kept signature sharing a band key: the
+        articles, in any source, worth comparing with a new text."""
+        ...
+
+    def forget_signatures(self, before: str) -> int:
+        """Drop signatures recorded before `before` (ISO 8601): republications follow the
+        original within days, and the index stays small. Returns how many were dropped."""
+        ...
+
     def validators(self, source: str, url: str) -> tuple[str | None, str | None] | None:
         """(ETag, Last-Modified) last saved for a feed or sitemap URL, for a conditional GET;
         None when nothing was saved."""

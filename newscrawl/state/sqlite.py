@@ -92,13 +92,28 @@ CREATE TABLE run (
 CREATE INDEX run_by_source ON run (source);
 """
 
-# Version 2: body fingerprints, across sources, to write an article's text once.
+# Version 2: body fingerprints, across sources, to write an article's text once; MinHash
+# signatures of recent articles with their LSH band keys, to find edited copies.
 _FINGERPRINTS = """
 CREATE TABLE fingerprint (
     hash BLOB PRIMARY KEY,
     source INTEGER NOT NULL,
     article BLOB NOT NULL,
     credit TEXT
+) WITHOUT ROWID;
+CREATE TABLE signature (
+    id INTEGER PRIMARY KEY,
+    source INTEGER NOT NULL,
+    article BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    recorded INTEGER NOT NULL
+);
+CREATE INDEX signature_by_time ON signature (recorded);
+-- Keys first, then the small integer of the signature row: an entry is a few bytes.
+CREATE TABLE band (
+    key INTEGER NOT NULL,
+    signature INTEGER NOT NULL,
+    PRIMARY KEY (key, signature)
 ) WITHOUT ROWID;
 """
 
@@ -257,6 +272,41 @@ class SQLiteStateStore:
                     ),
                     (_hex_bytes(fingerprint, "fingerprint"), source_id, key, credit),
                 )
+
+    def record_signature(
+        self, source: str, article_id: str, signature: bytes, bands: Sequence[int], at: str
+    ) -> None:
+        key = _hex_bytes(article_id, "article_id", 20)
+        source_id = self._ensure_source(source)
+        with self._transaction():
+            row = self._db.execute(
+                "INSERT INTO signature (source, article, signature, recorded)"
+                " VALUES (?, ?, ?, ?) RETURNING id",
+                (source_id, key, signature, int(datetime.fromisoformat(at).timestamp())),
+            ).fetchone()
+            self._db.executemany(
+                "INSERT OR IGNORE INTO band (key, signature) VALUES (?, ?)",
+                ((band, row[0]) for band in bands),
+            )
+
+    def near_candidates(self, bands: Sequence[int]) -> list[tuple[str, str, bytes]]:
+        if not bands:
+            return []
+        marks = ",".join("?" * len(bands))
+        rows = self._db.execute(
+            "SELECT source.name, signature.article, signature.signature FROM signature"
+            " JOIN source ON source.id = signature.source WHERE signature.id IN"
+            f" (SELECT signature FROM band WHERE key IN ({marks}))",
+            tuple(bands),
+        ).fetchall()
+        return [(name, article.hex(), sig) for name, article, sig in rows]
+
+    def forget_signatures(self, before: str) -> int:
+        cutoff = int(datetime.fromisoformat(before).timestamp())
+        with self._transaction():
+            old = "SELECT id FROM signature WHERE recorded < ?"
+            self._db.execute(f"DELETE FROM band WHERE signature IN ({old})", (cutoff,))
+            return self._db.execute("DELETE FROM signature WHERE recorded < ?", (cutoff,)).rowcount
 
     def first_with_fingerprint(self, fingerprint: str) -> tuple[str, str, str | None] | None:
         row = self._db.execute(
@@ -459,7 +509,9 @@ class SQLiteStateStore:
     def _migrate(self, version: int) -> None:
         """Bring an older schema up to SCHEMA_VERSION, inside the caller's write transaction."""
         if version == 1:
-            self._db.execute(_FINGERPRINTS)
+            for statement in _FINGERPRINTS.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             return
         raise RuntimeError(f"no migration from state schema version {version}")
