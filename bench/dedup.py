@@ -16,13 +16,11 @@ DuplicatePipeline does) and of an insert (fingerprint and signature recorded). T
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sqlite3
 import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,6 +33,7 @@ sys.path[0] = str(REPO)
 
 from datasketch import LeanMinHash  # noqa: E402
 
+from bench.common import file_size, timed  # noqa: E402
 from newscrawl.extract.similarity import (  # noqa: E402
     NUM_PERM,
     SCHEME,
@@ -69,21 +68,6 @@ def article(n: int, published: datetime) -> ArticleState:
         version=1,
         last_written=published.isoformat(),
     )
-
-
-def file_size(path: Path) -> int:
-    db = sqlite3.connect(path)
-    try:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        db.close()
-    return sum(os.path.getsize(f"{path}{s}") for s in ("", "-wal") if os.path.exists(f"{path}{s}"))
-
-
-def timed(function, *args) -> float:
-    start = time.perf_counter()
-    function(*args)
-    return time.perf_counter() - start
 
 
 def lookup(store, fingerprint: str, sig: LeanMinHash) -> bool:

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import random
 import sqlite3
 import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -31,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 # `incremental` package that Twisted imports.
 sys.path[0] = str(REPO)
 
+from bench.common import file_size, timed  # noqa: E402
 from newscrawl.record import article_id  # noqa: E402
 from newscrawl.state import ArticleState, StateStore, open_state  # noqa: E402
 
@@ -71,26 +70,6 @@ def article_state(rng: random.Random, url: str, version: int = 1) -> ArticleStat
         date_modified=modified.isoformat() if modified else None,
         version=version,
         last_written=written.isoformat(),
-    )
-
-
-def timed(function, *args) -> float:
-    start = time.perf_counter()
-    function(*args)
-    return time.perf_counter() - start
-
-
-def file_size(path: Path) -> int:
-    """Database plus WAL after a checkpoint: what the store occupies between runs."""
-    db = sqlite3.connect(path)
-    try:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        db.close()
-    return sum(
-        os.path.getsize(f"{path}{suffix}")
-        for suffix in ("", "-wal")
-        if os.path.exists(f"{path}{suffix}")
     )
 
 
