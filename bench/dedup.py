@@ -74,7 +74,7 @@ def lookup(store, fingerprint: str, sig: LeanMinHash) -> bool:
     if store.first_with_fingerprint(fingerprint):
         return True
     candidates = store.near_candidates(band_keys(sig))
-    return any(from_bytes(stored).jaccard(sig) >= THRESHOLD for _, _, stored in candidates)
+    return any(from_bytes(stored).jaccard(sig) >= THRESHOLD for _, _, stored, _ in candidates)
 
 
 def bench(size: int, samples: int, folder: Path) -> str:

@@ -166,3 +166,21 @@ def test_an_edited_republication_is_a_near_duplicate(tmp_path):
     assert bases["baohatinh"] + baohatinh.site.path_of(copy) not in urls
     assert len(urls) == len(baohatinh.site.articles) - 1  # no original article merged
     assert "'newscrawl/dropped/near_duplicate': 1" in result.stderr
+
+
+def test_the_original_is_kept_when_an_edited_copy_was_seen_first(tmp_path):
+    with serve(["qbtv", "baohatinh"]) as bases:
+        qbtv, baohatinh = bases.servers["qbtv"], bases.servers["baohatinh"]
+        original = next(a for a in qbtv.site.articles if len(a.paragraphs) >= 5)
+        copy = dataclasses.replace(
+            copy_of(baohatinh.site.articles[0]),
+            paragraphs=[*original.paragraphs[:2], *original.paragraphs[3:]],
+            byline=["Theo QBTV"],
+            images=[],
+        )
+        baohatinh.site.articles.append(copy)
+        baohatinh.rerender()
+        copies = crawl(tmp_path, "baohatinh", bases["baohatinh"])
+        originals = crawl(tmp_path, "qbtv", bases["qbtv"])
+    assert any(r["url"].endswith(baohatinh.site.path_of(copy)) for r in copies)
+    assert any(r["url"].endswith(qbtv.site.path_of(original)) for r in originals)

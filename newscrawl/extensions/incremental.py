@@ -165,7 +165,12 @@ class IncrementalRun:
         sig = self.signatures.pop(record["id"], None)
         if sig is not None:
             self.state.record_signature(
-                self.source, record["id"], to_bytes(sig), band_keys(sig), record["crawled_at"]
+                self.source,
+                record["id"],
+                to_bytes(sig),
+                band_keys(sig),
+                record["crawled_at"],
+                record.get("credit"),
             )
 
     def _exported_count(self) -> int:

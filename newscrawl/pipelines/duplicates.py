@@ -42,21 +42,31 @@ class DuplicatePipeline:
         first = run.state.first_with_fingerprint(text_fingerprint(item))
         if first is not None and first[:2] != (spider.source_id, item.id):
             source, first_id, credited = first
-            if credited and credited == spider.source.outlet and source != spider.source_id:
+            if self._is_original(source, credited):
                 run.originals.add(item.id)
-                self.crawler.stats.inc_value("newscrawl/articles/original_after_copy")
                 return item
             return self._duplicate(item, source, first_id, "duplicate")
         if not matchable(item.body):
             return item
         sig = signature(item.body)
-        for source, other_id, stored in run.state.near_candidates(band_keys(sig)):
+        for source, other_id, stored, credited in run.state.near_candidates(band_keys(sig)):
             if (source, other_id) != (spider.source_id, item.id) and (
                 from_bytes(stored).jaccard(sig) >= THRESHOLD
             ):
+                if self._is_original(source, credited):
+                    break
                 return self._duplicate(item, source, other_id, "near_duplicate")
         run.signatures[item.id] = sig
         return item
+
+    def _is_original(self, copied_by: str, credited: str | None) -> bool:
+        """Whether the text seen first, at another outlet, credited the source now crawled."""
+        spider = self.crawler.spider
+        original = bool(credited) and credited == spider.source.outlet
+        if original and copied_by != spider.source_id:
+            self.crawler.stats.inc_value("newscrawl/articles/original_after_copy")
+            return True
+        return False
 
     def _duplicate(self, item: Article, source: str, first_id: str, kind: str) -> Article:
         if self.policy == "mark":

@@ -95,15 +95,22 @@ class StateStore(Protocol):
         ...
 
     def record_signature(
-        self, source: str, article_id: str, signature: bytes, bands: Sequence[int], at: str
+        self,
+        source: str,
+        article_id: str,
+        signature: bytes,
+        bands: Sequence[int],
+        at: str,
+        credit: str | None = None,
     ) -> None:
-        """Keep a written article's MinHash signature and index it under its LSH band keys
-        (`newscrawl.extract.similarity`), dated `at` (ISO 8601) for `forget_signatures`."""
+        """Keep a written article's MinHash signature, and the outlet its text credits, indexed
+        under its LSH band keys (`newscrawl.extract.similarity`), dated `at` (ISO 8601) for
+        `forget_signatures`."""
         ...
 
-    def near_candidates(self, bands: Sequence[int]) -> list[tuple[str, str, bytes]]:
-        """(source, article id, signature) of every kept signature sharing a band key: the
-        articles, in any source, worth comparing with a new text."""
+    def near_candidates(self, bands: Sequence[int]) -> list[tuple[str, str, bytes, str | None]]:
+        """(source, article id, signature, credit) of every kept signature sharing a band key:
+        the articles, in any source, worth comparing with a new text."""
         ...
 
     def forget_signatures(self, before: str) -> int:

@@ -106,7 +106,8 @@ CREATE TABLE signature (
     source INTEGER NOT NULL,
     article BLOB NOT NULL,
     signature BLOB NOT NULL,
-    recorded INTEGER NOT NULL
+    recorded INTEGER NOT NULL,
+    credit TEXT
 );
 CREATE INDEX signature_by_time ON signature (recorded);
 -- Keys first, then the small integer of the signature row: an entry is a few bytes.
@@ -274,32 +275,39 @@ class SQLiteStateStore:
                 )
 
     def record_signature(
-        self, source: str, article_id: str, signature: bytes, bands: Sequence[int], at: str
+        self,
+        source: str,
+        article_id: str,
+        signature: bytes,
+        bands: Sequence[int],
+        at: str,
+        credit: str | None = None,
     ) -> None:
         key = _hex_bytes(article_id, "article_id", 20)
         source_id = self._ensure_source(source)
+        recorded = int(datetime.fromisoformat(at).timestamp())
         with self._transaction():
             row = self._db.execute(
-                "INSERT INTO signature (source, article, signature, recorded)"
-                " VALUES (?, ?, ?, ?) RETURNING id",
-                (source_id, key, signature, int(datetime.fromisoformat(at).timestamp())),
+                "INSERT INTO signature (source, article, signature, recorded, credit)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (source_id, key, signature, recorded, credit),
             ).fetchone()
             self._db.executemany(
                 "INSERT OR IGNORE INTO band (key, signature) VALUES (?, ?)",
                 ((band, row[0]) for band in bands),
             )
 
-    def near_candidates(self, bands: Sequence[int]) -> list[tuple[str, str, bytes]]:
+    def near_candidates(self, bands: Sequence[int]) -> list[tuple[str, str, bytes, str | None]]:
         if not bands:
             return []
         marks = ",".join("?" * len(bands))
         rows = self._db.execute(
-            "SELECT source.name, signature.article, signature.signature FROM signature"
-            " JOIN source ON source.id = signature.source WHERE signature.id IN"
+            "SELECT source.name, signature.article, signature.signature, signature.credit"
+            " FROM signature JOIN source ON source.id = signature.source WHERE signature.id IN"
             f" (SELECT signature FROM band WHERE key IN ({marks}))",
             tuple(bands),
         ).fetchall()
-        return [(name, article.hex(), sig) for name, article, sig in rows]
+        return [(name, article.hex(), sig, credit) for name, article, sig, credit in rows]
 
     def forget_signatures(self, before: str) -> int:
         cutoff = int(datetime.fromisoformat(before).timestamp())
