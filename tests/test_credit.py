@@ -9,6 +9,7 @@ from newscrawl.extract.credit import normalize_credit
         ("QBTV.vn", "QBTV"),  # "Nguồn: QBTV.vn", the QBTV sample
         ("qbtv.vn", "QBTV"),
         ("Đài PT-TH Quảng Bình", "QBTV"),
+        ("Đài PTTH Quảng Bình", "QBTV"),
         ("TTXVN", "TTXVN"),  # "Theo TTXVN"
         ("TTXVN/Vietnam+", "TTXVN"),  # "(TTXVN/Vietnam+)" closing vietnamplus items
         ("Thông tấn xã Việt Nam", "TTXVN"),

@@ -184,3 +184,31 @@ def test_the_original_is_kept_when_an_edited_copy_was_seen_first(tmp_path):
         originals = crawl(tmp_path, "qbtv", bases["qbtv"])
     assert any(r["url"].endswith(baohatinh.site.path_of(copy)) for r in copies)
     assert any(r["url"].endswith(qbtv.site.path_of(original)) for r in originals)
+
+
+def test_an_article_updated_under_a_new_url_is_not_its_own_duplicate(tmp_path):
+    # The site renamed the page with its edited title: same article, new URL, text edited.
+    with serve(["qbtv"]) as bases:
+        server = bases.servers["qbtv"]
+        crawl(tmp_path, "qbtv", bases["qbtv"])
+        article = server.site.articles[2]
+        article.slug += "-cap-nhat"
+        article.title += " (cập nhật)"
+        article.paragraphs.append("Cập nhật: số liệu đã được điều chỉnh theo báo cáo mới nhất.")
+        server.rerender()
+        records = crawl(tmp_path, "qbtv", bases["qbtv"])
+    assert [r["url"] for r in records] == [bases["qbtv"] + server.site.path_of(article)]
+
+
+def test_a_dropped_copy_is_not_fetched_again(tmp_path):
+    with serve(["qbtv"]) as bases:
+        server = bases.servers["qbtv"]
+        crawl(tmp_path, "qbtv", bases["qbtv"])
+        copy = copy_of(server.site.articles[2])
+        server.site.articles.append(copy)
+        server.rerender()
+        crawl(tmp_path, "qbtv", bases["qbtv"])
+        before = len(server.requests)
+        crawl(tmp_path, "qbtv", bases["qbtv"])
+        paths = [path for _, path, _ in server.requests[before:]]
+    assert server.site.path_of(copy) not in paths

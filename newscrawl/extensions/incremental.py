@@ -21,7 +21,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
-from newscrawl.extract.similarity import band_keys, to_bytes
+from newscrawl.extract.similarity import band_keys, matchable, signature, to_bytes
 from newscrawl.extract.urls import canonical_url
 from newscrawl.feeds import repair_torn_tail
 from newscrawl.record import Article, content_hash, text_fingerprint
@@ -144,7 +144,21 @@ class IncrementalRun:
 
     def _record(self, record: dict, urls: list[str]) -> None:
         """Record a written line; it was checked when it was crawled (`crawled_at`), which is
-        what the next run compares a feed's modification date with."""
+        what the next run compares a feed's modification date with. The text's signature goes
+        first: a kill between the two leaves the article unrecorded, so the next run's
+        reconciliation records both."""
+        sig = self.signatures.pop(record["id"], None)
+        if sig is None and not record.get("duplicate_of") and matchable(record["body"]):
+            sig = signature(record["body"])  # a line recovered from a killed run
+        if sig is not None:
+            self.state.record_signature(
+                self.source,
+                record["id"],
+                to_bytes(sig),
+                band_keys(sig),
+                record.get("crawled_at") or _now(),
+                record.get("credit"),
+            )
         self.state.record_article(
             self.source,
             ArticleState(
@@ -162,16 +176,6 @@ class IncrementalRun:
             credit=record.get("credit"),
             original=record["id"] in self.originals,
         )
-        sig = self.signatures.pop(record["id"], None)
-        if sig is not None:
-            self.state.record_signature(
-                self.source,
-                record["id"],
-                to_bytes(sig),
-                band_keys(sig),
-                record["crawled_at"],
-                record.get("credit"),
-            )
 
     def _exported_count(self) -> int:
         exporter = self.crawler.get_extension(FeedExporter)

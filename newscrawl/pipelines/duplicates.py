@@ -5,6 +5,7 @@ from dataclasses import replace
 from scrapy.exceptions import DropItem
 
 from newscrawl.extensions.incremental import IncrementalRun
+from newscrawl.extract.credit import normalize_credit
 from newscrawl.extract.similarity import THRESHOLD, band_keys, from_bytes, matchable, signature
 from newscrawl.record import Article, text_fingerprint
 
@@ -46,14 +47,16 @@ class DuplicatePipeline:
                 run.originals.add(item.id)
                 return item
             return self._duplicate(item, source, first_id, "duplicate")
+
         if not matchable(item.body):
             return item
         sig = signature(item.body)
         for source, other_id, stored, credited in run.state.near_candidates(band_keys(sig)):
-            if (source, other_id) != (spider.source_id, item.id) and (
-                from_bytes(stored).jaccard(sig) >= THRESHOLD
-            ):
+            # Only another outlet's text: within one site, a similar text is the same article
+            # updated under a new URL, or a sibling sharing the site's boilerplate.
+            if source != spider.source_id and from_bytes(stored).jaccard(sig) >= THRESHOLD:
                 if self._is_original(source, credited):
+                    run.originals.add(item.id)
                     break
                 return self._duplicate(item, source, other_id, "near_duplicate")
         run.signatures[item.id] = sig
@@ -62,7 +65,8 @@ class DuplicatePipeline:
     def _is_original(self, copied_by: str, credited: str | None) -> bool:
         """Whether the text seen first, at another outlet, credited the source now crawled."""
         spider = self.crawler.spider
-        original = bool(credited) and credited == spider.source.outlet
+        # Normalized again: the outlet names known now may be more than when it was stored.
+        original = bool(credited) and normalize_credit(credited) == spider.source.outlet
         if original and copied_by != spider.source_id:
             self.crawler.stats.inc_value("newscrawl/articles/original_after_copy")
             return True
@@ -72,6 +76,9 @@ class DuplicatePipeline:
         if self.policy == "mark":
             self.crawler.stats.inc_value("newscrawl/articles/marked_duplicate")
             return replace(item, duplicate_of=first_id)
+        # Remembered, so that later runs do not fetch and count this copy again.
+        run = self.crawler.get_extension(IncrementalRun)
+        run.state.record_gone(self.crawler.spider.source_id, [item.url])
         self.crawler.stats.inc_value(f"newscrawl/dropped/{kind}")
         raise DropItem(
             f"{kind}: {item.url} has the text of {source} article {first_id}", log_level="INFO"

@@ -287,6 +287,12 @@ class SQLiteStateStore:
         source_id = self._ensure_source(source)
         recorded = int(datetime.fromisoformat(at).timestamp())
         with self._transaction():
+            # One signature per article: a new version replaces the old one.
+            old = "SELECT id FROM signature WHERE source = ? AND article = ?"
+            self._db.execute(f"DELETE FROM band WHERE signature IN ({old})", (source_id, key))
+            self._db.execute(
+                "DELETE FROM signature WHERE source = ? AND article = ?", (source_id, key)
+            )
             row = self._db.execute(
                 "INSERT INTO signature (source, article, signature, recorded, credit)"
                 " VALUES (?, ?, ?, ?, ?) RETURNING id",
