@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.commands.crawl import EXIT_LOCKED, EXIT_UNREACHABLE
+from newscrawl.commands.crawl import EXIT_DEGRADED, EXIT_LOCKED, EXIT_UNREACHABLE
 from newscrawl.extract.dates import VN_TZ
 from newscrawl.state import open_state
 from replica.expected import expected_records
@@ -165,9 +165,28 @@ def test_the_run_report_counts_the_run_and_warns_when_a_source_goes_empty(runs):
     assert report["articles"]["found"] == 0
     assert any("no article found" in w for w in report["warnings"])
     assert "no article found" in result.stderr
+    assert result.returncode == EXIT_DEGRADED
     state = open_state(runs.folder / "data" / "state.sqlite3")
-    assert [r.status for r in state.runs("qbtv")] == ["finished", "finished"]
+    assert [r.status for r in state.runs("qbtv")] == ["degraded", "finished"]
     state.close()
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_a_field_that_stops_being_filled_flags_the_run(runs):
+    first, _ = runs.crawl()
+    assert first.returncode == 0
+    assert runs.last_report()["fill_rates"]["author"] >= 0.5
+    # The site's new layout: bylines are gone from the articles it publishes.
+    publish(runs.server, 6)
+    for article in runs.server.site.articles[-6:]:
+        article.byline = []
+    runs.server.rerender()
+    result, _ = runs.crawl()
+    report = runs.last_report()
+    assert report["fill_rates"]["author"] == 0
+    assert any(w.startswith("author filled in 0% of records") for w in report["warnings"])
+    assert result.returncode == EXIT_DEGRADED
+    assert "health qbtv: degraded" in result.stderr
 
 
 @pytest.mark.parametrize("runs", ["qbtv"], indirect=True)

@@ -2,8 +2,9 @@
 the run went.
 
 Exit codes: 0 the run finished; 1 it failed (Scrapy's own errors, a crawl that did not finish);
-69 (EX_UNAVAILABLE) the site did not answer at all; 75 (EX_TEMPFAIL) another run of the same
-source holds the lock, so this one did nothing.
+65 (EX_DATAERR) it finished but the source looks changed (no article found where there were
+some, a field's fill rate fell); 69 (EX_UNAVAILABLE) the site did not answer at all; 75
+(EX_TEMPFAIL) another run of the same source holds the lock, so this one did nothing.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from newscrawl.sources import load_sources
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_DEGRADED = 65
 EXIT_UNREACHABLE = 69
 EXIT_LOCKED = 75
-EXIT_CODES = {"finished": EXIT_OK, "unreachable": EXIT_UNREACHABLE}
+EXIT_CODES = {"finished": EXIT_OK, "degraded": EXIT_DEGRADED, "unreachable": EXIT_UNREACHABLE}
 
 
 class Command(ScrapyCrawl):

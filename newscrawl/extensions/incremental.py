@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import statistics
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -199,6 +200,9 @@ class IncrementalRun:
         }  # fmt: skip
         self._record(record, [u for u in urls if u])
         self.crawler.stats.inc_value("newscrawl/written")
+        for field in FILL_FIELDS:
+            if getattr(item, field):
+                self.crawler.stats.inc_value(f"newscrawl/filled/{field}")
         self.crawler.stats.inc_value(
             "newscrawl/articles/new" if item.version == 1 else "newscrawl/articles/updated"
         )
@@ -210,11 +214,6 @@ class IncrementalRun:
         stats = self.crawler.stats
         status = self._status(spider, reason)
         stats.set_value("newscrawl/run_status", status)
-        if status == "finished":
-            self.state.save_validators(
-                self.source,
-                {u: v for u, v in spider.fresh_validators.items() if u not in spider.incomplete},
-            )
         found = set().union(*spider.discovered.values())
         stats.set_value("newscrawl/found", len(found))
         stats.set_value("newscrawl/already_seen", len(spider.already_seen & found))
@@ -224,14 +223,44 @@ class IncrementalRun:
             report["warnings"].append(
                 "no article found, but this source had articles before: has the site changed?"
             )
+        report["warnings"] += self._fill_rate_drops(report)
+        if status == "finished" and report["warnings"]:
+            status = report["status"] = "degraded"
+            stats.set_value("newscrawl/run_status", status)
+        if status in ("finished", "degraded"):
+            self.state.save_validators(
+                self.source,
+                {u: v for u, v in spider.fresh_validators.items() if u not in spider.incomplete},
+            )
         for warning in report["warnings"]:
             logger.warning("%s: %s", self.source, warning)
+        logger.info("health %s: %s", self.source, "; ".join([status, *report["warnings"]]))
         self._write_report(report)
         self.state.finish_run(self.run_id, report["finished_at"], status, report)
         self.state.prune_runs(self.source, self.keep_runs)
         self.state.forget_signatures((datetime.now(UTC) - self.near_duplicate_window).isoformat())
         self.state.close()
         self.state = None
+
+    def _fill_rates_before(self) -> list[dict[str, float]]:
+        return [
+            run.report.get("fill_rates", {})
+            for run in self.state.runs(self.source, limit=FILL_HISTORY + 1)[1:]
+            if run.report and run.report.get("articles", {}).get("written", 0) >= FILL_MIN_RECORDS
+        ]
+
+    def _fill_rate_drops(self, report: dict) -> list[str]:
+        """A field the source's recent runs filled and this run mostly leaves empty: the
+        commonest sign that the site changed its layout and a selector no longer matches."""
+        if report["articles"]["written"] < FILL_MIN_RECORDS:
+            return []
+        before = self._fill_rates_before()
+        drops = []
+        for field, rate in report["fill_rates"].items():
+            usual = statistics.median([r.get(field, 0.0) for r in before]) if before else None
+            if usual is not None and usual >= 0.5 and rate <= usual - FILL_DROP:
+                drops.append(f"{field} filled in {rate:.0%} of records, usually {usual:.0%}")
+        return drops
 
     def _status(self, spider, reason: str) -> str:
         """`unreachable` when no start point (feed, sitemap, listing) answered; `failed` when
@@ -256,6 +285,13 @@ class IncrementalRun:
         logger.info("run report %s\n%s", folder / name, report_table(report))
 
 
+# Record fields whose fill rate each run reports and compares with the source's recent runs.
+FILL_FIELDS = ("author", "date_modified", "lead", "images", "category", "tags", "credit")
+FILL_HISTORY = 10  # recent runs compared with
+FILL_MIN_RECORDS = 5  # fewer records written say nothing about rates
+FILL_DROP = 0.4  # a fall of this much (0.9 → 0.5) flags the run
+
+
 def build_report(source: str, started: str, finished: str, status: str, stats: dict) -> dict:
     """The run in numbers, from Scrapy's stats: what a person reads in the morning."""
 
@@ -270,10 +306,17 @@ def build_report(source: str, started: str, finished: str, status: str, stats: d
         "requests": stats.get("downloader/request_count", 0),
         "responses_by_status": prefixed("downloader/response_status_count/"),
         "not_modified": stats.get("newscrawl/not_modified", 0),
+        "fill_rates": {
+            field: round(stats.get(f"newscrawl/filled/{field}", 0) / written, 3)
+            for field in FILL_FIELDS
+        }
+        if (written := stats.get("newscrawl/written", 0))
+        else {},
         "articles": {
             "found": stats.get("newscrawl/found", 0),
             "found_by_route": prefixed("newscrawl/discovered/"),
             "already_seen": stats.get("newscrawl/already_seen", 0),
+            "written": stats.get("newscrawl/written", 0),
             "new": stats.get("newscrawl/articles/new", 0),
             "updated": stats.get("newscrawl/articles/updated", 0),
             "unchanged": stats.get("newscrawl/articles/unchanged", 0),
