@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.commands.crawl import EXIT_DEGRADED, EXIT_LOCKED, EXIT_UNREACHABLE
+from newscrawl.commands.crawl import EXIT_BLOCKED, EXIT_DEGRADED, EXIT_LOCKED, EXIT_UNREACHABLE
 from newscrawl.extract.dates import VN_TZ
 from newscrawl.state import open_state
 from replica.expected import expected_records
@@ -241,3 +241,40 @@ def test_a_source_spider_refuses_another_source(tmp_path):
     )  # fmt: skip
     assert result.returncode == 1
     assert "scrapy crawl qbtv" in result.stderr
+
+
+CHALLENGE = (
+    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+    b"<div id='challenge-running'>Checking your browser before accessing the site.</div>"
+    b"<script src='/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1'></script>"
+    b"</body></html>"
+)
+
+
+def challenge(resource, status: int):
+    return dataclasses.replace(
+        resource, body=CHALLENGE, status=status, headers={"Server": "cloudflare"}
+    )
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_a_site_that_answers_with_challenge_pages_is_blocked_not_extracted(runs):
+    pages = runs.server.pages
+    for start in ("/feed/", "/wp-sitemap.xml", "/", "/category/thoi-su/", "/category/kinh-te/"):
+        pages[start] = challenge(pages[start], 403)
+    result, _ = runs.crawl("-s", "RETRY_TIMES=0")
+    assert result.returncode == EXIT_BLOCKED, result.stderr[-2000:]
+    report = runs.last_report()
+    assert report["status"] == "blocked" and report["articles"]["blocked"]
+    assert not (runs.folder / "data" / "qbtv").exists() or runs.records() == []
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_a_challenge_served_as_an_article_is_counted_not_written(runs):
+    article = runs.server.site.path_of(runs.server.site.articles[0])
+    runs.server.pages[article] = challenge(runs.server.pages[article], 200)
+    result, _ = runs.crawl()
+    assert result.returncode == 0
+    assert runs.last_report()["articles"]["blocked"] == {"challenge": 1}
+    assert len(runs.records()) == len(expected_records("qbtv", runs.base_url)) - 1
+    assert all("Just a moment" not in r["title"] for r in runs.records())

@@ -4,7 +4,8 @@ the run went.
 Exit codes: 0 the run finished; 1 it failed (Scrapy's own errors, a crawl that did not finish);
 65 (EX_DATAERR) it finished but the source looks changed (no article found where there were
 some, a field's fill rate fell); 69 (EX_UNAVAILABLE) the site did not answer at all; 75
-(EX_TEMPFAIL) another run of the same source holds the lock, so this one did nothing.
+(EX_TEMPFAIL) another run of the same source holds the lock, so this one did nothing; 77
+(EX_NOPERM) every start point answered with a block or challenge page.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ EXIT_FAILED = 1
 EXIT_DEGRADED = 65
 EXIT_UNREACHABLE = 69
 EXIT_LOCKED = 75
-EXIT_CODES = {"finished": EXIT_OK, "degraded": EXIT_DEGRADED, "unreachable": EXIT_UNREACHABLE}
+EXIT_BLOCKED = 77
+EXIT_CODES = {
+    "finished": EXIT_OK,
+    "degraded": EXIT_DEGRADED,
+    "unreachable": EXIT_UNREACHABLE,
+    "blocked": EXIT_BLOCKED,
+}
 
 
 class Command(ScrapyCrawl):

@@ -263,12 +263,15 @@ class IncrementalRun:
         return drops
 
     def _status(self, spider, reason: str) -> str:
-        """`unreachable` when no start point (feed, sitemap, listing) answered; `failed` when
-        the run did not finish, a start point failed or an error was logged."""
+        """`blocked` when every start point (feed, sitemap, listing) answered with a block or
+        challenge page, `unreachable` when none answered; `failed` when the run did not
+        finish, a start point failed or an error was logged."""
         stats = self.crawler.stats
         starts = (
             len(spider.source.feeds) + len(spider.source.sitemaps) + len(spider.source.listings)
         )
+        if starts and spider.start_points_blocked >= starts:
+            return "blocked"
         if starts and spider.start_points_failed >= starts:
             return "unreachable"
         if reason != "finished" or spider.start_points_failed or stats.get_value("log_count/ERROR"):
@@ -322,6 +325,7 @@ def build_report(source: str, started: str, finished: str, status: str, stats: d
             "unchanged": stats.get("newscrawl/articles/unchanged", 0),
             "dropped": prefixed("newscrawl/dropped/"),
             "skipped": prefixed("newscrawl/skipped/"),
+            "blocked": prefixed("newscrawl/blocked/"),
         },
         "errors": {
             "article_fetches": prefixed("newscrawl/article_errors/"),

@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.extensions.incremental import IncrementalRun
 from newscrawl.extract.article import NotAnArticle, extract_article
+from newscrawl.extract.blocked import block_reason
 from newscrawl.extract.dates import VN_TZ, parse_date
 from newscrawl.extract.urls import canonical_url
 from newscrawl.record import Article, article_id
@@ -79,6 +80,7 @@ class NewsSpider(Spider):
         self.discovered: dict[str, set[str]] = {}
         self.already_seen: set[str] = set()
         self.start_points_failed = 0
+        self.start_points_blocked = 0
         self.pages_read = 0  # feeds, sitemaps and listing pages answered in full
         super().__init__(**kwargs)
 
@@ -115,9 +117,30 @@ class NewsSpider(Spider):
 
     def start_point_failed(self, failure: Failure) -> None:
         """A start point (feed, sitemap, listing) that did not answer; when none answers, the
-        run's status is `unreachable`."""
+        run's status is `unreachable` (or `blocked`, when they answered with block pages)."""
         self.start_points_failed += 1
+        if failure.check(HttpError) and self._blocked(failure.value.response):
+            self.start_points_blocked += 1
         self.logger.warning("start point %s failed: %s", failure.request.url, failure.value)
+
+    def _blocked_start(self, response: Response) -> bool:
+        """A block page served with 200 where a feed, sitemap or listing was expected."""
+        if not self._blocked(response):
+            return False
+        if response.meta.get("start_point"):
+            self.start_points_blocked += 1
+            self.start_points_failed += 1
+        return True
+
+    def _blocked(self, response: Response) -> bool:
+        """Count and log a block or challenge page (newscrawl/blocked/<reason>)."""
+        text = response.text if isinstance(response, TextResponse) else ""
+        server = response.headers.get("Server", b"").decode("latin-1")
+        reason = block_reason(response.status, text, server)
+        if reason:
+            self._stat(f"blocked/{reason}")
+            self.logger.warning("blocked at %s (%s)", response.url, reason)
+        return reason is not None
 
     def _stat(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"newscrawl/{key}", count)
@@ -152,7 +175,7 @@ class NewsSpider(Spider):
         return False
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        if self._unchanged(response):
+        if self._unchanged(response) or self._blocked_start(response):
             return
         if not isinstance(response, TextResponse):
             self._stat("skipped/feed_not_text")
@@ -171,7 +194,7 @@ class NewsSpider(Spider):
         yield from self._article_requests(entries, _requested_url(response), "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        if self._unchanged(response):
+        if self._unchanged(response) or self._blocked_start(response):
             return
         # An index (or robots.txt) is read in full every run: it can stay the same while the
         # sitemaps it lists change, and those get the conditional requests.
@@ -213,6 +236,8 @@ class NewsSpider(Spider):
     def parse_listing(self, response: Response, page: int) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
             self._stat("skipped/listing_not_text")
+            return
+        if self._blocked_start(response):
             return
         self.pages_read += 1
         links = [(link.url, None) for link in self.article_links.extract_links(response)]
@@ -283,6 +308,9 @@ class NewsSpider(Spider):
     def article_failed(self, failure: Failure) -> None:
         request = failure.request
         status = failure.value.response.status if failure.check(HttpError) else None
+        if status is not None and self._blocked(failure.value.response):
+            self.incomplete.add(request.meta["via"])
+            return
         self._stat(f"article_errors/{status or failure.type.__name__}")
         if status in _PERMANENT_STATUSES:
             self._record_gone(request.meta["link_key"])
@@ -294,6 +322,9 @@ class NewsSpider(Spider):
         if not isinstance(response, TextResponse):
             self._stat("skipped/not_text")
             self.logger.warning("skipped %s: not a text page", response.url)
+            return
+        if self._blocked(response):  # a challenge served with 200: not the article
+            self.incomplete.add(response.meta["via"])
             return
         try:
             yield extract_article(
