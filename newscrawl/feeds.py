@@ -25,6 +25,13 @@ def uri_params(params: dict, spider) -> dict:
     return {**params, "day": datetime.now(VN_TZ).date().isoformat()}
 
 
+def last_lines(path: Path, count: int) -> list[bytes]:
+    """The last `count` lines of a file, read from its tail only (the first may be cut)."""
+    with path.open("rb") as file:
+        file.seek(max(0, path.stat().st_size - _TAIL_BYTES))
+        return file.read().splitlines()[-count:]
+
+
 def repair_torn_tail(path: str | os.PathLike) -> Path | None:
     """Cut a partial last line (a write interrupted by a kill) off a JSON Lines file and keep it
     beside the file as `<name>.torn-<n>`, so the file holds only whole lines again. Returns the

@@ -24,7 +24,7 @@ from w3lib.url import file_uri_to_path
 
 from newscrawl.extract.similarity import band_keys, matchable, signature, to_bytes
 from newscrawl.extract.urls import canonical_url
-from newscrawl.feeds import repair_torn_tail
+from newscrawl.feeds import last_lines, repair_torn_tail
 from newscrawl.record import Article, content_hash, text_fingerprint
 from newscrawl.state import ArticleState, StateStore, open_state
 
@@ -130,17 +130,15 @@ class IncrementalRun:
             return 0
         repair_torn_tail(path)
         recovered = 0
-        with path.open("rb") as file:
-            file.seek(max(0, path.stat().st_size - (1 << 20)))
-            for line in file.read().splitlines()[-50:]:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue  # the first line of the tail may be cut
-                known = self.state.article(self.source, record.get("id", ""))
-                if known is None or known.version < record.get("version", 1):
-                    self._record(record, [])
-                    recovered += 1
+        for line in last_lines(path, 50):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # the first line of the tail may be cut
+            known = self.state.article(self.source, record.get("id", ""))
+            if known is None or known.version < record.get("version", 1):
+                self._record(record, [])
+                recovered += 1
         return recovered
 
     def _record(self, record: dict, urls: list[str]) -> None:

@@ -1115,41 +1115,36 @@ def render(site: Site, base_url: str) -> dict[str, Resource]:
     """Every page of the site, keyed by path (plus query), with ``base_url`` substituted."""
     c = _Ctx(site, base_url)
     out: dict[str, Resource] = {"/": _home(c)}
-    for slug, name in site.categories.items():
-        out.update(
-            _archive_pages(
-                c,
-                base_url=c.cat(slug),
-                label=name,
-                articles=site.in_category(slug),
-                body_class=f"archive category category-{slug} td-standard-pack global-block-template-1",
-                current=slug,
-                crumb=name,
-            )
+    pack = "td-standard-pack global-block-template-1"
+    archives = [
+        (c.cat(slug), name, site.in_category(slug), f"category category-{slug}", slug, name)
+        for slug, name in site.categories.items()
+    ]
+    archives += [
+        (c.tag(tag), tag, site.with_tag(tag), f"tag tag-{slugify(tag)}", None, f"Thẻ: {tag}")
+        for tag in site.all_tags()
+    ]
+    archives += [
+        (
+            c.author(login),
+            name,
+            site.newest_first([a for a in site.articles if _account(site, a)[0] == login]),
+            f"author author-{login}",
+            None,
+            f"Tác giả: {name}",
         )
-    for tag in site.all_tags():
+        for login, name in site.accounts.items()
+    ]
+    for base, label, articles, kind, current, crumb in archives:
         out.update(
             _archive_pages(
                 c,
-                base_url=c.tag(tag),
-                label=tag,
-                articles=site.with_tag(tag),
-                body_class=f"archive tag tag-{slugify(tag)} td-standard-pack global-block-template-1",
-                current=None,
-                crumb=f"Thẻ: {tag}",
-            )
-        )
-    for login, name in site.accounts.items():
-        mine = site.newest_first([a for a in site.articles if _account(site, a)[0] == login])
-        out.update(
-            _archive_pages(
-                c,
-                base_url=c.author(login),
-                label=name,
-                articles=mine,
-                body_class=f"archive author author-{login} td-standard-pack global-block-template-1",
-                current=None,
-                crumb=f"Tác giả: {name}",
+                base_url=base,
+                label=label,
+                articles=articles,
+                body_class=f"archive {kind} {pack}",
+                current=current,
+                crumb=crumb,
             )
         )
     for a in site.articles:
