@@ -146,3 +146,38 @@ def test_an_unconfigured_site_on_a_known_cms_is_read_with_its_profile():
     record = extract(page)
     assert record.author == ["Minh Phong"]
     assert paragraphs_of(record) == PARAGRAPHS
+
+
+def test_a_headline_only_in_the_document_title_counts_where_the_page_shows_it():
+    # Table-built government portals: no <h1> and no metadata; the headline is a <span> that
+    # repeats the <title> (without the site name after the separator).
+    text = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    head = "<html><head><title>Hội nghị giao ban công tác dân vận - Cổng TTĐT tỉnh</title>"
+    shown = "<div class='Title'><span>Hội nghị giao ban công tác dân vận</span></div>"
+    record = extract(
+        f"{shown}<div class='PostDate'>26/06/2020 | 15:30</div><div>{text}</div>", head
+    )
+    assert record.title == "Hội nghị giao ban công tác dân vận"
+    # A <title> the page never shows is the site's name, not a headline.
+    try:
+        extract(f"<div>{text}</div>", head)
+    except NotAnArticle as exc:
+        assert exc.reason == "no_title"
+    else:
+        raise AssertionError("a page with no shown headline must not be an article")
+
+
+def test_a_caption_row_under_an_image_row_is_a_caption():
+    # Layout-table image boxes (SharePoint rich-text fields, older CMSs): image row, then an
+    # italic caption row.
+    box = (
+        "<table><tr><td align='center'><img src='/anh/1.jpg'></td></tr>"
+        "<tr><td align='center'><em>Quang cảnh hội nghị.</em></td></tr></table>"
+    )
+    record = extract(
+        f"<h1>Tiêu đề bài</h1><div class='entry-content'>{box}"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</div>"
+    )
+    assert [i.caption for i in record.images] == ["Quang cảnh hội nghị."]
+    assert paragraphs_of(record) == PARAGRAPHS

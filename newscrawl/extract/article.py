@@ -40,6 +40,12 @@ _STRING = etree.XPath("string()", smart_strings=False)
 _TEXT_BLOCKS = etree.XPath("//p | //*[not(self::p)][count(br) >= 2]")
 # Shorter blocks are labels, buttons and teasers, not paragraphs of an article.
 _MIN_PARAGRAPH_CHARS = 25
+_TITLE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+")
+# Elements that show a headline in the page body: not the head, links, options or scripts.
+_SHOWN_TEXT = etree.XPath(
+    "//body//*[not(self::a or self::option or self::script or self::style or self::title)]"
+    "[text()[normalize-space()]]"
+)
 
 
 class NotAnArticle(ValueError):
@@ -176,9 +182,9 @@ def _extract(sel: Selector, url: str, source: Source | None, crawled_at: str | N
     meta = read_metadata(sel)
 
     title = page.first_text("title", generic=False) or meta.headline
-    title = title or page.first_text("title", generic=True)
+    title = title or page.first_text("title", generic=True) or _title_shown_on_page(page.root)
     if not title:
-        raise NotAnArticle("no_title", "no headline in selectors, metadata or <h1>")
+        raise NotAnArticle("no_title", "no headline in selectors, metadata, <h1> or <title>")
     lead = _lead(page, meta)
 
     container = _body_container(page)
@@ -246,6 +252,25 @@ def _domain(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def _title_shown_on_page(root: etree._Element) -> str | None:
+    """The document <title>, or its part before or after a site-name separator, where an
+    element of the page shows that same text: the headline of layouts that mark it with no
+    <h1> and no metadata (table-built government portals). A <title> the page does not repeat
+    is a site or section name, not a headline."""
+    head_title = (
+        clean_text(_STRING(root.find(".//title"))) if root.find(".//title") is not None else ""
+    )
+    if not head_title:
+        return None
+    parts = sorted({head_title, *_TITLE_SEPARATOR.split(head_title)}, key=len, reverse=True)
+    wanted = {part.casefold(): part for part in parts if len(part.split()) >= 3}
+    for node in _SHOWN_TEXT(root):
+        text = clean_text(_STRING(node)).casefold()
+        if text in wanted:
+            return wanted[text]
+    return None
+
+
 def _lead(page: _Page, meta: PageMetadata) -> str | None:
     # JSON-LD description before the generic layer: it is the full sapo where a page has one,
     # while og:description is often cut short or the first words of the body.
@@ -302,8 +327,9 @@ def _caption_nodes(page: _Page, container: etree._Element) -> list[etree._Elemen
 
 
 def _unmarked_captions(container: etree._Element, marked: set) -> list[etree._Element]:
-    """Captions that no class marks: the short centred or italic paragraph right after an
-    image (vn-press.md §2 F, §5), as older CMSs and hand-edited posts print them."""
+    """Captions that no class marks: the short centred or italic paragraph (or table row, in
+    table-built image boxes) right after an image (vn-press.md §2 F, §5), as older CMSs and
+    hand-edited posts print them."""
     found = []
     for img in container.iter("img"):
         holder = img
@@ -316,7 +342,7 @@ def _unmarked_captions(container: etree._Element, marked: set) -> list[etree._El
         if any(a in marked for a in holder.iterancestors()):
             continue
         after = holder.getnext()
-        if after is None or after.tag not in ("p", "div") or after in marked:
+        if after is None or after.tag not in ("p", "div", "tr") or after in marked:
             continue
         text = clean_text(_STRING(after))
         italic = "".join(_STRING(e) for e in after.iter("em", "i")).strip()
