@@ -257,9 +257,8 @@ def _title_shown_on_page(root: etree._Element) -> str | None:
     element of the page shows that same text: the headline of layouts that mark it with no
     <h1> and no metadata (table-built government portals). A <title> the page does not repeat
     is a site or section name, not a headline."""
-    head_title = (
-        clean_text(_STRING(root.find(".//title"))) if root.find(".//title") is not None else ""
-    )
+    title_node = root.find(".//title")
+    head_title = clean_text(_STRING(title_node)) if title_node is not None else ""
     if not head_title:
         return None
     parts = sorted({head_title, *_TITLE_SEPARATOR.split(head_title)}, key=len, reverse=True)
