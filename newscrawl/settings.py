@@ -46,7 +46,22 @@ NEWSCRAWL_LOCK_DIR = "data/locks"
 NEWSCRAWL_RECHECK = "lastmod"
 
 COMMANDS_MODULE = "newscrawl.commands"
-EXTENSIONS = {"newscrawl.extensions.incremental.IncrementalRun": 100}
+EXTENSIONS = {
+    "newscrawl.extensions.incremental.IncrementalRun": 100,
+    # After IncrementalRun, so its monitors read the run's final status (newscrawl/monitors.py).
+    "newscrawl.monitors.HealthAlerts": 900,
+}
+# Every run ends with a health verdict (run report, `health <source>: …` log line, exit code).
+# To be told when a source is not healthy, name Spidermon actions here, with their settings:
+#   NEWSCRAWL_HEALTH_ALERTS = [
+#       "spidermon.contrib.actions.slack.notifiers.SendSlackMessageSpiderFinished"
+#   ]
+#   SPIDERMON_SLACK_SENDER_TOKEN = "…"; SPIDERMON_SLACK_SENDER_NAME = "newscrawl"
+#   SPIDERMON_SLACK_RECIPIENTS = ["#news-crawl"]
+# or spidermon.contrib.actions.email.smtp.SendSmtpEmail, …telegram…, …sentry… (Spidermon's docs).
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.SourceHealthSuite"]
+NEWSCRAWL_HEALTH_ALERTS: list[str] = []
 ITEM_PIPELINES = {
     "newscrawl.pipelines.normalize.NormalizePipeline": 100,
     "newscrawl.pipelines.validate.ValidatePipeline": 200,

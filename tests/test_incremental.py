@@ -171,6 +171,35 @@ def test_the_run_report_counts_the_run_and_warns_when_a_source_goes_empty(runs):
     state.close()
 
 
+# A Spidermon action that writes what it was told, standing in for Slack or e-mail.
+ALERT_ACTION = """
+from spidermon.core.actions import Action
+
+class WriteAlert(Action):
+    def run_action(self):
+        failed = len(self.result.monitors_failed_results)
+        with open("alerts.txt", "a", encoding="utf-8") as out:
+            out.write(f"{failed} {self.data.stats['newscrawl/health']}\\n")
+"""
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_an_unhealthy_run_alerts_through_the_configured_spidermon_actions(runs):
+    (runs.folder / "health_alert.py").write_text(ALERT_ACTION, "utf-8")
+    alert = ("-s", "NEWSCRAWL_HEALTH_ALERTS=health_alert.WriteAlert")
+    healthy, _ = runs.crawl(*alert)
+    assert healthy.returncode == 0
+    assert not (runs.folder / "alerts.txt").exists()
+
+    runs.server.site.articles.clear()
+    runs.server.rerender()
+    result, _ = runs.crawl(*alert)
+
+    assert result.returncode == EXIT_DEGRADED
+    alerts = (runs.folder / "alerts.txt").read_text("utf-8").splitlines()
+    assert len(alerts) == 1 and alerts[0].startswith("1 degraded; no article found")
+
+
 @pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
 def test_a_field_that_stops_being_filled_flags_the_run(runs):
     first, _ = runs.crawl()

@@ -232,7 +232,9 @@ class IncrementalRun:
             )
         for warning in report["warnings"]:
             logger.warning("%s: %s", self.source, warning)
-        logger.info("health %s: %s", self.source, "; ".join([status, *report["warnings"]]))
+        health = "; ".join([status, *report["warnings"]])
+        stats.set_value("newscrawl/health", health)
+        logger.info("health %s: %s", self.source, health)
         self._write_report(report)
         self.state.finish_run(self.run_id, report["finished_at"], status, report)
         self.state.prune_runs(self.source, self.keep_runs)
