@@ -66,13 +66,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    """One row per source; the table and --json carry the same keys."""
+    """One row per source; the table and --json carry the same keys. `merged_into` is the
+    current source a former outlet merged into (null, `-` in the table, for a current one)."""
     rows = [
         {
             "id": s.id,
             "province": s.province,
             "outlet": s.name,
             "profile": s.profile,
+            "merged_into": s.merged_into,
             "start_points": [*s.feeds, *s.sitemaps, *s.listings],
         }
         for s in load_sources().values()
@@ -81,9 +83,11 @@ def cmd_sources(args: argparse.Namespace) -> int:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return 0
-    table = [tuple(rows[0])] + [
-        tuple(" ".join(v) if isinstance(v, list) else v for v in row.values()) for row in rows
-    ]
+
+    def table_cell(value: str | list[str] | None) -> str:
+        return " ".join(value) if isinstance(value, list) else value or "-"
+
+    table = [tuple(rows[0])] + [tuple(map(table_cell, row.values())) for row in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

@@ -82,8 +82,9 @@ def test_sources_lists_every_registry_entry_as_table_and_json():
     assert {"qbtv", "baoquangtri", "baohatinh", "baonghean", "baothanhhoa"} <= ids
     for source_id in ids:
         assert source_id in table.stdout
-    assert all(set(row) == {"id", "province", "outlet", "profile", "start_points"} for row in rows)
-    assert table.stdout.split()[:5] == ["id", "province", "outlet", "profile", "start_points"]
+    keys = ["id", "province", "outlet", "profile", "merged_into", "start_points"]
+    assert all(list(row) == keys for row in rows)
+    assert table.stdout.split()[:6] == keys
     qbtv = next(row for row in rows if row["id"] == "qbtv")
     assert qbtv["profile"] == "wordpress-tagdiv"
     assert "https://qbtv.vn/feed/" in qbtv["start_points"]

@@ -42,6 +42,9 @@ class Source:
     listings: tuple[str, ...] = ()
     selectors: Selectors = field(default_factory=dict)
     former_province: str | None = None
+    # A former outlet (a paper or station merged away in 2025, kept for its archive) names the
+    # id of the current source that took it over; a current outlet has None.
+    merged_into: str | None = None
     confidence: str = "unverified"
     outlet: str | None = None
     credit_names: tuple[str, ...] = ()
@@ -144,6 +147,7 @@ def load_sources() -> dict[str, Source]:
             name=table["name"],
             province=table["province"],
             former_province=table.get("former_province"),
+            merged_into=table.get("merged_into"),
             domains=tuple(table["domains"]),
             feeds=tuple(table.get("feeds", ())),
             sitemaps=tuple(table.get("sitemaps", ())),
@@ -158,7 +162,21 @@ def load_sources() -> dict[str, Source]:
             mobile_hosts=tuple(h.lower() for h in table.get("mobile_hosts", ())),
             amp_paths=_amp_paths(sid, table.get("amp_paths", ())),
         )
+    _check_merged_into(sources)
     return sources
+
+
+def _check_merged_into(sources: Mapping[str, Source]) -> None:
+    """A former outlet must name a current source: one that exists and was not merged itself."""
+    for source in sources.values():
+        if source.merged_into is None:
+            continue
+        successor = sources.get(source.merged_into)
+        if successor is None or successor.merged_into is not None:
+            raise ValueError(
+                f"source {source.id!r}: merged_into must name a current source,"
+                f" got {source.merged_into!r}"
+            )
 
 
 def _amp_paths(sid: str, pairs: list) -> tuple[tuple[re.Pattern[str], str], ...]:
