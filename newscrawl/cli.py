@@ -1,4 +1,5 @@
-"""`newscrawl` command line: extract records from stored pages, list the sources."""
+"""`newscrawl` command line: extract records from stored pages, list the sources, write the
+health report of a data folder."""
 
 from __future__ import annotations
 
@@ -94,6 +95,21 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    # Imported here: the report's plotting library takes half a second to import, which every
+    # other command (`extract` runs once per page in scripts) would pay for nothing.
+    from newscrawl import report
+
+    return report.main(Path(args.data_dir), args.output and Path(args.output), args.days)
+
+
+def _days(text: str) -> int:
+    days = int(text)
+    if not 1 <= days <= 366:
+        raise argparse.ArgumentTypeError("give a number of days from 1 to 366")
+    return days
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newscrawl", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
     sources = commands.add_parser("sources", help="list the registry's sources")
     sources.add_argument("--json", action="store_true", help="one JSON object per line")
     sources.set_defaults(run=cmd_sources)
+    report = commands.add_parser(
+        "report", help="write one HTML page on the health of every source in a data folder"
+    )
+    report.add_argument("data_dir", metavar="DATA_DIR", help="the crawl's data folder, e.g. data")
+    report.add_argument(
+        "-o", "--output", metavar="FILE", help="the page to write (default: DATA_DIR/report.html)"
+    )
+    report.add_argument(
+        "--days", type=_days, default=14, help="how many days back the page shows (default: 14)"
+    )
+    report.set_defaults(run=cmd_report)
     return parser
 
 
