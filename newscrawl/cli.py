@@ -11,15 +11,19 @@ import zlib
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from parsel import Selector
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
-from newscrawl.extract.article import NotAnArticle, extract_article
+from newscrawl.extract.article import NotAnArticle, extract_article, parse_page
 from newscrawl.extract.metadata import read_metadata
 from newscrawl.pipelines.validate import REQUIRED
 from newscrawl.record import schema_errors
 from newscrawl.sources import UnknownSource, get_source, load_sources, source_for_url
+
+# Python codecs that decode bytes but no web page: they read "\ud800" written in the page as a
+# lone surrogate, which no UTF-8 output (nor the parser) can hold.
+_ESCAPE_CODECS = frozenset({"unicode-escape", "raw-unicode-escape"})
 
 
 def read_page(path: Path) -> str:
@@ -28,12 +32,30 @@ def read_page(path: Path) -> str:
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
-    return html_to_unicode(None, raw)[1]
+    declared = html_body_declared_encoding(raw)
+    if declared is None or resolve_encoding(declared) not in _ESCAPE_CODECS:
+        try:
+            return html_to_unicode(None, raw)[1]
+        except (LookupError, UnicodeError):
+            pass  # a codec that is no text encoding ("rot13") or cannot decode ("idna")
+    # A declaration no browser would follow is as good as none.
+    return html_to_unicode("text/html; charset=utf-8", raw)[1]
+
+
+def _http_url(text: str | None) -> str | None:
+    """`text` when it is an absolute http(s) URL that parses, else None."""
+    text = (text or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "http://[broken": an IPv6 bracket left open
+        return None
+    return text if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _extract_one(path: Path, url: str | None, source_id: str | None) -> int:
-    sel = Selector(text=read_page(path))
-    url = url or read_metadata(sel).canonical_url or path.resolve().as_uri()
+    sel = parse_page(read_page(path))
+    # A canonical link that is relative or broken is no address: the file's own is used.
+    url = url or _http_url(read_metadata(sel).canonical_url) or path.resolve().as_uri()
     source = get_source(source_id) if source_id else source_for_url(url)
     try:
         article = extract_article(
@@ -55,6 +77,9 @@ def _extract_one(path: Path, url: str | None, source_id: str | None) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     if args.url and len(args.pages) > 1:
         print("--url names one page's address: give one PAGE with it", file=sys.stderr)
+        return 2
+    if args.url and not _http_url(args.url):
+        print(f"--url {args.url!r} is no http(s) address", file=sys.stderr)
         return 2
     status = 0
     for page in args.pages:

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
+from w3lib.url import safe_url_string
 
 from newscrawl.extract.byline import Attribution, parse_byline, split_trailing_byline
 from newscrawl.extract.credit import normalize_credit
@@ -30,6 +31,9 @@ from newscrawl.sources import GENERIC_PROFILE, Source, detect_profile, load_prof
 # A container whose direct <p> children hold less text than this is not an article body.
 _MIN_BODY_CHARS = 200
 _IMAGE_URL_ATTRS = ("data-src", "data-original", "data-lazy-src", "src")
+# An http(s) address once percent-encoded: a space, control or non-ASCII character left is in
+# a host no browser would look up (`http://127.0.0\x0e1/`), so that is no image's address.
+_REQUESTABLE_URL = re.compile(r"https?://[\x21-\x7e]+")
 _SELECTOR_NAMES = re.compile(r"([.#])([A-Za-z0-9_-]+)")
 # Compiled lxml queries without "smart" strings: parsel would wrap each of the page's
 # thousands of attribute values in a Selector.
@@ -163,6 +167,24 @@ class _Page:
             if text:
                 return text
         return None
+
+
+# A character reference to a UTF-16 surrogate, &#xD800; to &#xDFFF; (&#55296; to &#57343;).
+_SURROGATE_REFERENCE = re.compile(
+    r"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}"
+    r"|0*(?:5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]));"
+)
+
+
+def parse_page(html: str) -> Selector:
+    """The page's markup parsed for extract_article.
+
+    After an XML declaration, libxml2 (2.14) turns a reference to a surrogate into bytes that
+    are no UTF-8, and lxml raises on reading that node's text or attributes; HTML reads such a
+    reference as U+FFFD, so it is written as one before parsing."""
+    if "&#" in html:
+        html = _SURROGATE_REFERENCE.sub("\ufffd", html)
+    return Selector(text=html)
 
 
 def extract_article(
@@ -388,8 +410,13 @@ def _images(
         )
         if not src:
             continue
-        absolute = urljoin(page_url, src.strip())
-        if absolute in seen or not absolute.startswith(("http://", "https://")):
+        try:
+            # Percent-encoded as a browser requests it (no tab, newline or control character
+            # left; NFD or other non-ASCII letters of a file name kept byte for byte).
+            absolute = safe_url_string(urljoin(page_url, src.strip()))
+        except ValueError:  # an address no URL parser reads ("http://[broken", port 99999)
+            continue
+        if absolute in seen or not _REQUESTABLE_URL.fullmatch(absolute):
             continue
         seen.add(absolute)
         images.append(Image(url=absolute, caption=caption_of.get(img) or None))
@@ -437,10 +464,14 @@ def _date(page: _Page, key: str, metadata_values: list[str]) -> str | None:
 
     for text in candidates():
         parsed = parse_date(text)
-        if parsed is not None:
+        if parsed is None:
+            continue
+        try:
             # One offset for every record, whatever offset the page wrote the instant in (Yoast
             # writes UTC): consumers can compare and sort the strings as they are.
             return format_date(parsed.astimezone(VN_TZ))
+        except OverflowError:
+            continue  # 31/12/9999 west of Vietnam, or 01/01/0001 east of it: no date at all
     return None
 
 

@@ -50,9 +50,10 @@ def _json_ld_objects(sel: Selector) -> list[dict]:
     for script in _JSON_LD(sel.root):
         try:
             data = json.loads(script)
-        except ValueError:
-            # Broken JSON-LD is common (trailing commas, raw newlines); the page's other
-            # metadata and selectors still apply, so it is skipped rather than repaired.
+        except (ValueError, RecursionError):
+            # Broken JSON-LD is common (trailing commas, raw newlines; arrays nested deeper than
+            # the parser recurses); the page's other metadata and selectors still apply, so it
+            # is skipped rather than repaired.
             continue
         stack = [data]
         while stack:
@@ -73,8 +74,10 @@ def _text(value: object) -> str | None:
 
 
 def _types(obj: dict) -> set[str]:
-    value = obj.get("@type", ())
-    return {value} if isinstance(value, str) else set(value)
+    """The object's type names; a @type that is no string nor list of strings names none."""
+    value = obj.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {v for v in values if isinstance(v, str)}
 
 
 def _person_names(value: object) -> list[str]:

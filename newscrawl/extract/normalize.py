@@ -56,16 +56,28 @@ _MOJIBAKE_HINT = re.compile(
 )
 
 
-def _repair_mojibake(text: str) -> str:
+def repair_mojibake(text: str) -> str:
     if _MOJIBAKE_HINT.search(text) and is_bad(text):
         return ftfy.fix_encoding(text)
     return text
 
 
+_C1_CONTROL = re.compile("[\x80-\x9f]")
+
+
+def _c1_as_cp1252(text: str) -> str:
+    """A C1 control left once mojibake is repaired (it may be half of some, "Ä\x90" for "Đ")
+    is a cp1252 byte read as Latin-1 ("\x96" for "–"): it is read as cp1252, as browsers read
+    "&#150;", and the five bytes cp1252 leaves undefined are dropped. No C1 control is text."""
+    if not _C1_CONTROL.search(text):
+        return text
+    return _C1_CONTROL.sub(lambda c: c[0].encode("latin-1").decode("cp1252", "ignore"), text)
+
+
 def fix_text(text: str | None) -> str:
     """clean_text, plus mojibake repair (UTF-8 read as cp1252) where the text is broken."""
     text = clean_text(text)
-    repaired = _repair_mojibake(text)
+    repaired = _c1_as_cp1252(repair_mojibake(text))
     return text if repaired is text else clean_text(repaired)
 
 
@@ -90,7 +102,7 @@ def normalize_article(article: Article) -> Article:
     for f in fields(article):
         value = getattr(article, f.name)
         if f.name == "body":
-            value = _repair_mojibake(value)
+            value = _c1_as_cp1252(repair_mojibake(value))
             paragraphs = [clean_text(p) for p in value.split("\n\n")]
             changes["body"] = "\n\n".join(p for p in drop_chrome(paragraphs) if p)
         elif f.name == "images":

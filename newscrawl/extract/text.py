@@ -11,6 +11,11 @@ from lxml import etree
 
 # Zero-width characters and the BOM creep into CMS text from copy-paste and break equality.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# C0 controls and DEL (those that are not whitespace, which is collapsed) are no text: they come
+# from a page decoded with the wrong charset or from JSON-LD escapes ("\u0001"), as do lone
+# surrogates ("\ud800"), which no UTF-8 output can even hold. C1 controls are left to
+# normalize.py: they may be half of mojibake that its repair needs whole.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f\ud800-\udfff]")
 
 BLOCK_TAGS = frozenset(
     [
@@ -36,17 +41,17 @@ _SKIP_TAGS = frozenset(
 
 # Anything clean_text would change, other than Unicode normalization; text without it (most
 # text, on a second pass) is returned as is, at the cost of one search.
-# Characters clean_text removes or replaces: entity starts, invisible characters and every
-# whitespace character but the plain space. Text without them, no double space and no space at
-# either end is already clean, as is most text on its second pass.
+# Characters clean_text removes or replaces: entity starts, invisible and control characters and
+# every whitespace character but the plain space. Text without them, no double space and no
+# space at either end is already clean, as is most text on its second pass.
 _NEEDS_CLEANING = re.compile(
-    "[&\u200b\u200c\u200d\u2060\ufeff\u00ad\t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680"
-    "\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    "[&\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x1f\x7f\x85\xa0\u1680"
+    "\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ud800-\udfff]"
 )
 
 
 def clean_text(text: str | None) -> str:
-    """NFC, entities decoded, invisible characters dropped, whitespace collapsed."""
+    """NFC, entities decoded, invisible and control characters dropped, whitespace collapsed."""
     if not text:
         return ""
     if _NEEDS_CLEANING.search(text) or "  " in text or text[0] == " " or text[-1] == " ":
@@ -54,6 +59,8 @@ def clean_text(text: str | None) -> str:
             text = html.unescape(text)
         if _INVISIBLE.search(text):
             text = _INVISIBLE.sub("", text)
+        if _CONTROL.search(text):
+            text = _CONTROL.sub("", text)
         text = " ".join(text.split())
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
