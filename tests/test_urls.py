@@ -159,6 +159,19 @@ CASES = {
         "/2024/bai-viet/",
         "https://example.vn/2024/bai-viet/",
     ),
+    # -- session ids: a new one in every link of a site that cannot set a cookie --------------
+    "session-php": (HATINH + "?PHPSESSID=9f3c2b1a7e6d5c4b3a2918f7e6d5c4b3", None, HATINH),
+    "session-java-path-parameter": (
+        HATINH.replace("https", "http") + ";jsessionid=A1B2C3D4E5F60718293A4B5C6D7E8F90",
+        None,
+        HATINH,
+    ),
+    "session-token-sid": (QBTV + "?sid=0123456789abcdef0123456789abcdef&p=2", None, QBTV + "?p=2"),
+    "session-short-sid-selects-a-section": (
+        "https://example.vn/tin-tuc.aspx?sid=12",
+        None,
+        "https://example.vn/tin-tuc.aspx?sid=12",
+    ),
     # -- the offline replica: http://127.0.0.1:port keeps http and its port -------------------
     "replica-http-origin-kept": (REPLICA + "?utm_source=rss", None, REPLICA),
     "replica-declared-same-origin": (REPLICA + "?amp", REPLICA, REPLICA),
@@ -246,7 +259,7 @@ _key = st.one_of(
         [
             "utm_source", "UTM_Campaign", "utm%5Fmedium", "fbclid", "gclid", "zarsrc", "gidzl",
             "_ga", "mc_cid", "ref", "ref_src", "amp", "AMP", "outputType", "id", "p", "page", "q",
-            "newid", "", "a+b", "k%3D",
+            "newid", "", "a+b", "k%3D", "PHPSESSID", "jsessionid", "sid",
         ]
     ),
     _text,

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
 
 from newscrawl import settings as project_settings
 from newscrawl.sources import load_sources
@@ -48,6 +49,11 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             return super().run(args, opts)  # Scrapy's usage errors
         source = args[0] if args[0] in load_sources() else opts.spargs.get("source")
+        if source in load_sources() and "base_url" in opts.spargs:
+            try:  # a mistyped or internal base_url is the user's error, not a traceback
+                load_sources()[source].rebased(opts.spargs["base_url"])
+            except ValueError as exc:
+                raise UsageError(str(exc), print_help=False) from None
         lock = self._lock(source) if source else None
         if source and lock is None:
             lock_path = self._lock_path(source)

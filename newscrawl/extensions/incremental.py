@@ -296,7 +296,11 @@ FILL_DROP = 0.4  # a fall of this much (0.9 → 0.5) flags the run
 
 
 def build_report(source: str, started: str, finished: str, status: str, stats: dict) -> dict:
-    """The run in numbers, from Scrapy's stats: what a person reads in the morning."""
+    """The run in numbers, from Scrapy's stats: what a person reads in the morning.
+
+    `faults` counts by reason what the site did wrong (`newscrawl/fault/<reason>`: a 503, a
+    timeout, a cut body, a mislabeled charset, a malformed sitemap, …) and, under `refused/…`
+    and `trap/…`, what the crawl refused to fetch or where it stopped a trap."""
 
     def prefixed(prefix: str) -> dict[str, int]:
         return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
@@ -307,6 +311,7 @@ def build_report(source: str, started: str, finished: str, status: str, stats: d
         "started_at": started,
         "finished_at": finished,
         "requests": stats.get("downloader/request_count", 0),
+        "retries": stats.get("retry/count", 0),
         "responses_by_status": prefixed("downloader/response_status_count/"),
         "not_modified": stats.get("newscrawl/not_modified", 0),
         "fill_rates": {
@@ -323,9 +328,15 @@ def build_report(source: str, started: str, finished: str, status: str, stats: d
             "new": stats.get("newscrawl/articles/new", 0),
             "updated": stats.get("newscrawl/articles/updated", 0),
             "unchanged": stats.get("newscrawl/articles/unchanged", 0),
+            "deferred": stats.get("newscrawl/articles/deferred", 0),
             "dropped": prefixed("newscrawl/dropped/"),
             "skipped": prefixed("newscrawl/skipped/"),
             "blocked": prefixed("newscrawl/blocked/"),
+        },
+        "faults": {
+            key.removeprefix("newscrawl/").removeprefix("fault/"): count
+            for key, count in sorted(stats.items())
+            if key.startswith(("newscrawl/fault/", "newscrawl/refused/", "newscrawl/trap/"))
         },
         "errors": {
             "article_fetches": prefixed("newscrawl/article_errors/"),
@@ -349,12 +360,14 @@ def report_table(report: dict) -> str:
         ("  new", articles["new"]),
         ("  updated", articles["updated"]),
         ("  unchanged", articles["unchanged"]),
+        ("  left for next runs", articles["deferred"]),
         ("  dropped", sum(articles["dropped"].values())),
         ("  skipped pages", sum(articles["skipped"].values())),
         (
             "errors",
             sum(report["errors"]["article_fetches"].values()) + report["errors"]["log_errors"],
         ),
+        ("faults", ", ".join(f"{k}: {v}" for k, v in report["faults"].items()) or 0),
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"  {name.ljust(width)}  {value}" for name, value in rows)

@@ -19,13 +19,15 @@ the order they apply:
 4. **Scheme.** Kept as given, except `http` → `https` on a registry source's own domains when
    all its start points are https (so the two sightings of one article collapse). The offline
    replica (`http://127.0.0.1:port`) is no registry host and keeps `http`.
-5. **Path.** AMP variants: a leading `/amp/` segment (`/amp/slug-123.html`), a final `amp`
-   segment (WordPress `/slug/amp/` → `/slug/`, `/slug.html/amp/` → `/slug.html`), then the
-   source's own `amp_paths` rewrites (`-post123.amp` → `-post123.html`). Trailing slashes are
-   otherwise left alone: they can change the resource.
-6. **Query.** Tracking parameters (`utm_*`, `fbclid`, Zalo's `zarsrc`/`gidzl`, …) and the AMP
-   switch (`?amp`, `?amp=1`) are dropped, as are exact duplicate pairs; content-selecting
-   ones (`?id=`, `?p=`, `?page=`) stay. An empty query leaves no `?`.
+5. **Path.** A Java session id (`;jsessionid=…`) is dropped. AMP variants: a leading `/amp/`
+   segment (`/amp/slug-123.html`), a final `amp` segment (WordPress `/slug/amp/` → `/slug/`,
+   `/slug.html/amp/` → `/slug.html`), then the source's own `amp_paths` rewrites
+   (`-post123.amp` → `-post123.html`). Trailing slashes are otherwise left alone: they can
+   change the resource.
+6. **Query.** Tracking parameters (`utm_*`, `fbclid`, Zalo's `zarsrc`/`gidzl`, …), session ids
+   (`PHPSESSID`, `jsessionid`, a token-like `sid`, …) and the AMP switch (`?amp`, `?amp=1`) are
+   dropped, as are exact duplicate pairs; content-selecting ones (`?id=`, `?p=`, `?page=`)
+   stay. An empty query leaves no `?`.
 
 The result is a fixed point: `canonical_url(canonical_url(u, d)) == canonical_url(u, d)` for
 every input (tests/test_urls.py checks it on generated URLs). A URL that cannot be parsed is
@@ -52,6 +54,16 @@ TRACKING_PARAMS = frozenset(
     }
 )  # fmt: skip
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "_hs")
+# Query parameters that carry a visitor's session (PHP, Java, ASP, ColdFusion, osCommerce): a
+# site that cannot set a cookie puts a new one in every link, which makes each page endlessly
+# many URLs. `sid` counts only with a session-like value: a short one (`?sid=12`) may select a
+# section.
+SESSION_PARAMS = frozenset(
+    {"phpsessid", "jsessionid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken",
+     "oscsid", "zenid"}
+)  # fmt: skip
+_SESSION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,}$")
+_SESSION_PATH_PARAM = re.compile(r";jsessionid=[^/?;]*", re.IGNORECASE)  # Java's, in the path
 # Query parameters that switch a page to its AMP rendering: key → the values that do (None: any).
 AMP_PARAMS: dict[str, frozenset[str] | None] = {
     "amp": None,
@@ -151,7 +163,7 @@ def _clean(url: str, source: Source | None) -> str:
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc += f":{port}"
-    path = _desktop_path(parts.path or "/", source)
+    path = _desktop_path(_SESSION_PATH_PARAM.sub("", parts.path) or "/", source)
     return urlunsplit((scheme, netloc, path, _query(parts.query), ""))
 
 
@@ -217,12 +229,14 @@ def _desktop_path(path: str, source: Source | None) -> str:
 
 
 def _query(query: str) -> str:
-    """The canonical (w3lib-sorted) `query` without tracking, AMP or repeated pairs."""
+    """The canonical (w3lib-sorted) `query` without tracking, session, AMP or repeated pairs."""
     kept: list[str] = []
     for pair in query.split("&") if query else ():
         key, _, value = pair.partition("=")
         key = unquote_plus(key).lower()
         if key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES):
+            continue
+        if key in SESSION_PARAMS or (key == "sid" and _SESSION_TOKEN.match(unquote_plus(value))):
             continue
         if key in AMP_PARAMS and (
             AMP_PARAMS[key] is None or unquote_plus(value).lower() in AMP_PARAMS[key]

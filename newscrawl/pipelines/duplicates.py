@@ -27,6 +27,10 @@ class DuplicatePipeline:
     def __init__(self, crawler, policy: str):
         self.crawler = crawler
         self.policy = policy
+        # Pages pass the pipelines concurrently, and a text is recorded in the state only once
+        # written: a copy of a text this run let through is caught here, not by the state.
+        # Text fingerprint → the id later copies are duplicates of.
+        self.let_through: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -40,7 +44,11 @@ class DuplicatePipeline:
         if run is None or run.state is None:
             return item
         spider = self.crawler.spider
-        first = run.state.first_with_fingerprint(text_fingerprint(item))
+        fingerprint = text_fingerprint(item)
+        first_this_run = self.let_through.setdefault(fingerprint, item.id)
+        if first_this_run != item.id:
+            return self._duplicate(item, spider.source_id, first_this_run, "duplicate")
+        first = run.state.first_with_fingerprint(fingerprint)
         if first is not None and first[:2] != (spider.source_id, item.id):
             source, first_id, credited = first
             if self._is_original(source, credited):
@@ -73,6 +81,7 @@ class DuplicatePipeline:
         return False
 
     def _duplicate(self, item: Article, source: str, first_id: str, kind: str) -> Article:
+        self.let_through[text_fingerprint(item)] = first_id  # later copies: of the same first
         if self.policy == "mark":
             self.crawler.stats.inc_value("newscrawl/articles/marked_duplicate")
             return replace(item, duplicate_of=first_id)

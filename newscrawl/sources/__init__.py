@@ -10,6 +10,8 @@ from functools import cache, cached_property
 from importlib import resources
 from urllib.parse import urlsplit
 
+from newscrawl.addresses import DESCRIPTIONS, host_kind, is_local_host
+
 Selectors = Mapping[str, tuple[str, ...]]
 
 GENERIC_PROFILE = "generic"
@@ -61,6 +63,19 @@ class Source:
         """The site's main domain, as records name it (`source_domain`)."""
         return self.domains[0]
 
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The hosts the source's requests may go to, with their subdomains: its domains and the
+        hosts of its mobile edition."""
+        return (*self.domains, *self.mobile_hosts)
+
+    @property
+    def local(self) -> bool:
+        """Served from this machine (rebased onto a loopback `base_url`, as the tests and the
+        offline demo are): its requests may go to loopback addresses, which are otherwise
+        refused. A registry source never is."""
+        return all(is_local_host(d) for d in self.domains)
+
     def owns(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self.domains)
@@ -91,10 +106,20 @@ class Source:
 
     def rebased(self, base_url: str) -> Source:
         """The same source served from another origin (a mirror, a staging copy, the offline
-        replica): start points keep their paths, the origin's host becomes the only domain."""
+        replica): start points keep their paths, the origin's host becomes the only domain.
+
+        The origin must be a public host, or this machine (`127.0.0.1`, `::1`, `localhost`),
+        which makes the source `local`; an internal network (`10.0.0.5`, `169.254.169.254`,
+        `intranet`, `cms.internal`) is refused."""
         base = urlsplit(base_url)
         if base.scheme not in ("http", "https") or not base.hostname:
             raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+        kind = host_kind(base.hostname)
+        if kind not in (None, "loopback"):
+            raise ValueError(
+                f"base_url {base_url!r}: {base.hostname} is {DESCRIPTIONS[kind]}; a source may "
+                "be served from a public host, or from this machine (127.0.0.1, ::1, localhost)"
+            )
         origin = f"{base.scheme}://{base.netloc}"
 
         def move(url: str) -> str:
@@ -162,6 +187,7 @@ def load_sources() -> dict[str, Source]:
             mobile_hosts=tuple(h.lower() for h in table.get("mobile_hosts", ())),
             amp_paths=_amp_paths(sid, table.get("amp_paths", ())),
         )
+        check_public_site(sources[sid])
     _check_merged_into(sources)
     return sources
 
@@ -176,6 +202,31 @@ def _check_merged_into(sources: Mapping[str, Source]) -> None:
             raise ValueError(
                 f"source {source.id!r}: merged_into must name a current source,"
                 f" got {source.merged_into!r}"
+            )
+
+
+def check_public_site(source: Source) -> None:
+    """A registry source is a public site: its domains and mobile hosts are public names, and its
+    start points are http(s) URLs on them. Raises ValueError otherwise, so that no typo or
+    copied intranet address sends a crawl into an internal network (a local copy of a site is
+    crawled with `-a base_url=http://127.0.0.1:PORT` instead)."""
+    for what, host in [
+        *(("domain", d) for d in source.domains),
+        *(("mobile host", h) for h in source.mobile_hosts),
+    ]:
+        kind = host_kind(host)
+        if kind is not None:
+            raise ValueError(
+                f"source {source.id!r}: {what} {host!r} is {DESCRIPTIONS[kind]}; a registry "
+                "source must be a public site (crawl a local copy with -a base_url=…)"
+            )
+    for url in (*source.feeds, *source.sitemaps, *source.listings):
+        host = (urlsplit(url).hostname or "").lower()
+        on_its_hosts = any(host == h or host.endswith("." + h) for h in source.hosts)
+        if urlsplit(url).scheme not in ("http", "https") or not on_its_hosts:
+            raise ValueError(
+                f"source {source.id!r}: start point {url!r} must be an http(s) URL on its "
+                f"domains {', '.join(source.hosts)}"
             )
 
 

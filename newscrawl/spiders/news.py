@@ -7,20 +7,44 @@ and hands each article page to `newscrawl.extract`. It never parses article fiel
 Runs are incremental when the IncrementalRun extension is on (the default): feeds and sitemaps
 are fetched with conditional requests (a 304 ends that branch), article URLs already recorded
 are not fetched again unless a feed or sitemap shows a newer modification date (setting
-NEWSCRAWL_RECHECK), and a listing stops paginating at the first page with nothing unseen.
+NEWSCRAWL_RECHECK), and a listing stops paginating at the first page with nothing unseen. A run
+asks for at most NEWSCRAWL_MAX_ARTICLES articles; the next runs go on with the rest.
+
+Whatever a site does wrong is counted by reason as `newscrawl/fault/<reason>` and logged once,
+never raised: a request that failed (`http_503`, `timeout`, `truncated`, `connection_lost`,
+`too_large`, `decompressed_too_large`, …), a page with no text (`empty_body`, `binary_body`), a
+feed or sitemap that is malformed (`feed_malformed`, `sitemap_malformed`, `not_a_sitemap`,
+`sitemap_bad_gzip`), declares XML entities (`xml_entities`), lists itself (`sitemap_loop`) or
+dates an entry in the future (`future_date`). Block and challenge pages are
+`newscrawl/blocked/<reason>`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 
-from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from lxml import etree
+from scrapy import Request, Selector, Spider
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
+
+# Scrapy refuses a body that unpacks past DOWNLOAD_MAXSIZE with an IgnoreRequest (or, in
+# `gunzip`, a ValueError) caused by this exception; nothing public tells that refusal apart.
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
@@ -39,8 +63,31 @@ from newscrawl.state import StateStore
 _TRANSIENT_STATUSES = {408, 429, 500, 502, 503, 504, 522, 524}
 _PERMANENT_STATUSES = {404, 410}
 RECHECK_POLICIES = ("never", "lastmod", "always")
-# How far a site's clock may be behind ours before an edit it dates could go unnoticed.
+# How far a site's clock may be behind ours before an edit it dates could go unnoticed, and
+# ahead of ours before a date it gives is taken for a broken clock or time zone.
 _CLOCK_SKEW = timedelta(minutes=10)
+# What a failed download is counted as (newscrawl/fault/<reason>): Scrapy's own exceptions,
+# which every download handler raises.
+_DOWNLOAD_FAULTS = (
+    (DownloadTimeoutError, "timeout"),
+    (ResponseDataLossError, "truncated"),
+    # Scrapy cancels a download when its body grows past DOWNLOAD_MAXSIZE.
+    (DownloadCancelledError, "too_large"),
+    (DownloadFailedError, "connection_lost"),
+    (DownloadConnectionRefusedError, "connection_refused"),
+    (CannotResolveHostError, "dns_failure"),
+)
+# Faults that asking again will not mend: the page is remembered as gone, like a 404.
+_PERMANENT_FAULTS = {"too_large", "decompressed_too_large"}
+# Entries of a feed or sitemap looked up in the state together (a sitemap may list 50 000).
+_LOOKUP_BATCH = 500
+# Text has no NUL byte; images, PDFs and archives have some within their first bytes (git and
+# grep tell a binary file by the same sign in its first 8000 bytes).
+_BINARY_SNIFF = 8000
+# A feed or sitemap has no use for XML entities; an "entity bomb" declares them to make a
+# parser expand a few bytes into gigabytes. Read from the bytes, before any parser: Scrapy's
+# Sitemap keeps no document information.
+_DECLARES_ENTITIES = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE)
 
 Entry = tuple[str, datetime | None]  # an article URL and the modification date its listing gave
 
@@ -68,9 +115,10 @@ class NewsSpider(Spider):
         if base_url:
             self.source = self.source.rebased(base_url)
         self.source_id = self.source.id
-        self.allowed_domains = list(self.source.domains)
+        # Scrapy's OffsiteMiddleware (newscrawl.middlewares) refuses requests to other hosts.
+        self.allowed_domains = list(self.source.hosts)
         self.since = _since(since)
-        self.article_links = LinkExtractor(allow=self.source.article_url, unique=True)
+        self.page_links = LinkExtractor(unique=True)
         # Validators of feeds and sitemaps read in full this run, saved when the run finishes,
         # minus those whose articles did not all arrive (`incomplete`).
         self.fresh_validators: dict[str, tuple[str | None, str | None]] = {}
@@ -82,6 +130,8 @@ class NewsSpider(Spider):
         self.start_points_failed = 0
         self.start_points_blocked = 0
         self.pages_read = 0  # feeds, sitemaps and listing pages answered in full
+        self.requested: set[str] = set()  # distinct articles asked for (NEWSCRAWL_MAX_ARTICLES)
+        self.faults_logged: set[tuple[str, str]] = set()
         super().__init__(**kwargs)
 
     @classmethod
@@ -90,6 +140,7 @@ class NewsSpider(Spider):
         spider.recheck = crawler.settings.get("NEWSCRAWL_RECHECK")
         if spider.recheck not in RECHECK_POLICIES:
             raise ValueError(f"NEWSCRAWL_RECHECK must be one of {RECHECK_POLICIES}")
+        spider.max_articles = crawler.settings.getint("NEWSCRAWL_MAX_ARTICLES")
         return spider
 
     @property
@@ -105,7 +156,7 @@ class NewsSpider(Spider):
             return
         starts = [
             *(self._discovery_request(url, self.parse_feed) for url in self.source.feeds),
-            *(self._discovery_request(url, self.parse_sitemap) for url in self.source.sitemaps),
+            *(self._sitemap_request(url, ()) for url in self.source.sitemaps),
             *(
                 Request(url, callback=self.parse_listing, cb_kwargs={"page": 1})
                 for url in self.source.listings
@@ -121,7 +172,15 @@ class NewsSpider(Spider):
         self.start_points_failed += 1
         if failure.check(HttpError) and self._blocked(failure.value.response):
             self.start_points_blocked += 1
+        else:
+            self._count_failure(failure)
         self.logger.warning("start point %s failed: %s", failure.request.url, failure.value)
+
+    def discovery_failed(self, failure: Failure) -> None:
+        """A sitemap listed by an index or robots.txt, or a listing's next page, that did not
+        answer: counted, and the crawl goes on with what the other pages list."""
+        if not (failure.check(HttpError) and self._blocked(failure.value.response)):
+            self._count_failure(failure)
 
     def _blocked_start(self, response: Response) -> bool:
         """A block page served with 200 where a feed, sitemap or listing was expected."""
@@ -145,9 +204,25 @@ class NewsSpider(Spider):
     def _stat(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"newscrawl/{key}", count)
 
+    def _fault(self, reason: str, url: str, detail: object = None) -> None:
+        """Count a fault of the site (newscrawl/fault/<reason>); log it once per URL."""
+        self._stat(f"fault/{reason}")
+        if (reason, url) not in self.faults_logged:
+            self.faults_logged.add((reason, url))
+            self.logger.warning("fault at %s: %s%s", url, reason, f" ({detail})" if detail else "")
+
+    def _count_failure(self, failure: Failure) -> str | None:
+        """Count a failed request as the fault it is; returns the reason (None for a request
+        refused on our side, which is no fault of the site's)."""
+        reason = fault_reason(failure)
+        if reason is not None:
+            detail = None if failure.check(HttpError) else failure.getErrorMessage()
+            self._fault(reason, failure.request.url, detail)
+        return reason
+
     # --- feeds and sitemaps -----------------------------------------------------------------
 
-    def _discovery_request(self, url: str, callback) -> Request:
+    def _discovery_request(self, url: str, callback, **meta: Any) -> Request:
         headers = {}
         saved = self.state.validators(self.source_id, url) if self.state else None
         if saved:
@@ -156,9 +231,24 @@ class NewsSpider(Spider):
         return Request(
             url,
             callback=callback,
+            errback=self.discovery_failed,
             headers={k: v for k, v in headers.items() if v},
-            meta={"handle_httpstatus_list": [304]},
+            meta={"handle_httpstatus_list": [304], **meta},
         )
+
+    def _sitemap_request(self, url: str, parents: tuple[str, ...]) -> Request:
+        """A sitemap (or robots.txt) request; `parents` are the sitemaps that led to it."""
+        return self._discovery_request(url, self.parse_sitemap, sitemap_chain=(*parents, url))
+
+    def _listed_date(self, text: str | None, where: str) -> datetime | None:
+        """The date a feed or sitemap gives an entry. A date ahead of our clock is a broken
+        clock or time zone, and believing it would have the article fetched again on every
+        run until that day: counted as `future_date` and taken as no date."""
+        date = parse_date(text)
+        if date is not None and date > datetime.now(UTC) + _CLOCK_SKEW:
+            self._fault("future_date", where, text)
+            return None
+        return date
 
     def _unchanged(self, response: Response) -> bool:
         """A 304 ends the branch; a full answer's validators are kept for the next run."""
@@ -183,53 +273,99 @@ class NewsSpider(Spider):
                 "feed %s is not text (%s)", response.url, response.headers.get("Content-Type")
             )
             return
-        feed = response.selector
+        feed = self._feed_tree(response)
+        if feed is None:
+            return
         feed.remove_namespaces()
         entries = []
         for item in feed.xpath("//item | //entry"):
             link = item.xpath("link/text() | link[not(@rel) or @rel='alternate']/@href").get()
-            date = item.xpath("updated/text() | pubDate/text() | published/text()").get()
+            stated = item.xpath("updated/text() | pubDate/text() | published/text()").get()
             if link:
-                entries.append((response.urljoin(link.strip()), parse_date(date)))
+                date = self._listed_date(stated, response.url)
+                entries.append((response.urljoin(link.strip()), date))
         yield from self._article_requests(entries, _requested_url(response), "feed")
+
+    def _feed_tree(self, response: Response) -> Selector | None:
+        """The feed as lxml reads it: what it can recover of a malformed feed (counted as
+        `feed_malformed`), no entity expanded, no DTD fetched, libxml2's size and depth limits
+        kept (huge_tree off). Parsed here rather than by `response.selector` for the parser's
+        error log, which tells a malformed feed."""
+        parser = etree.XMLParser(
+            recover=True, resolve_entities=False, no_network=True, huge_tree=False
+        )
+        try:
+            root = etree.fromstring(response.body, parser, base_url=response.url)
+        except etree.XMLSyntaxError:  # not even recoverable: empty, binary, not XML
+            root = None
+        if _DECLARES_ENTITIES.search(response.body):
+            self._fault("xml_entities", response.url)
+        elif root is None or parser.error_log:
+            self._fault("feed_malformed", response.url, parser.error_log.last_error)
+        return None if root is None else Selector(root=root, type="xml")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         if self._unchanged(response) or self._blocked_start(response):
             return
         # An index (or robots.txt) is read in full every run: it can stay the same while the
         # sitemaps it lists change, and those get the conditional requests.
+        chain = response.meta["sitemap_chain"]
         if response.url.endswith("/robots.txt"):
             self.fresh_validators.pop(_requested_url(response), None)
-            for url in sitemap_urls_from_robots(response.text, base_url=response.url):
-                yield self._discovery_request(url, self.parse_sitemap)
+            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+                yield self._sitemap_request(url, chain)
             return
-        sitemap = self._sitemap(response)
-        if sitemap is None:
+        parsed = self._sitemap(response)
+        if parsed is None:
             return
-        entries = [(e["loc"], parse_date(e.get("lastmod"))) for e in sitemap if e.get("loc")]
+        sitemap, body = parsed
+        entries = self._sitemap_entries(sitemap, body, response.url)
         if sitemap.type == "sitemapindex":
             self.fresh_validators.pop(_requested_url(response), None)
             for url, lastmod in entries:
-                if self.source.owns(url) and not self._older_than_since(lastmod):
-                    yield self._discovery_request(url, self.parse_sitemap)
+                if url in chain:  # the index lists itself, or one of the indexes above it
+                    self._fault("sitemap_loop", response.url, url)
+                elif self.source.owns(url) and not self._older_than_since(lastmod):
+                    yield self._sitemap_request(url, chain)
         else:
             yield from self._article_requests(entries, _requested_url(response), "sitemap")
 
-    def _sitemap(self, response: Response) -> Sitemap | None:
+    def _sitemap(self, response: Response) -> tuple[Sitemap, bytes] | None:
+        """The sitemap, streamed from Scrapy's Sitemap parser (lxml iterparse with
+        resolve_entities=False, recover=True), and its XML; None, counted, when it is none."""
         body = response.body
         if gzip_magic_number(response):
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             except Exception as exc:  # truncated or oversized archives are common; count them
-                self._stat("skipped/sitemap_bad_gzip")
-                self.logger.warning("sitemap %s: cannot decompress (%s)", response.url, exc)
+                too_large = isinstance(exc, _DecompressionMaxSizeExceeded)
+                reason = "decompressed_too_large" if too_large else "sitemap_bad_gzip"
+                self._fault(reason, response.url, exc)
                 return None
-        sitemap = Sitemap(body)
-        if sitemap.type not in ("urlset", "sitemapindex"):
-            self._stat("skipped/sitemap_invalid")
-            self.logger.warning("sitemap %s is not a sitemap", response.url)
+        try:
+            sitemap = Sitemap(body)
+        except (etree.XMLSyntaxError, StopIteration):  # no XML element at all: empty, binary
+            self._fault("sitemap_malformed", response.url, "no XML")
             return None
-        return sitemap
+        if sitemap.type not in ("urlset", "sitemapindex"):
+            self._fault("not_a_sitemap", response.url, sitemap.type)
+            return None
+        return sitemap, body
+
+    def _sitemap_entries(self, sitemap: Sitemap, body: bytes, url: str) -> Iterator[Entry]:
+        """(loc, lastmod) of each entry, as the parser reads them; once they are all read, a
+        sitemap with parse errors (what lxml recovered was used) is counted as malformed."""
+        try:
+            for entry in sitemap:
+                if entry.get("loc"):
+                    yield entry["loc"], self._listed_date(entry.get("lastmod"), url)
+        except etree.XMLSyntaxError:  # an error the parser could not recover from
+            pass
+        errors = sitemap.xmliter.error_log
+        if _DECLARES_ENTITIES.search(body):
+            self._fault("xml_entities", url)
+        elif errors:
+            self._fault("sitemap_malformed", url, errors.last_error)
 
     # --- listings ---------------------------------------------------------------------------
 
@@ -240,16 +376,31 @@ class NewsSpider(Spider):
         if self._blocked_start(response):
             return
         self.pages_read += 1
-        links = [(link.url, None) for link in self.article_links.extract_links(response)]
+        # Matched as canonical URLs, like feed and sitemap entries: a link that carries a session
+        # id or tracking parameters (`?PHPSESSID=…`) still leads to its article.
+        links = [
+            (link.url, None)
+            for link in self.page_links.extract_links(response)
+            if self.source.is_article(canonical_url(link.url))
+        ]
         requests = list(self._article_requests(links, response.url, "listing"))
         yield from requests
         if links and not requests:
-            self._stat("listing_stopped_all_seen")
+            # Every article it lists was written before, or the run asked for as many as it may
+            # (NEWSCRAWL_MAX_ARTICLES): older pages hold nothing for this run.
+            if not self._at_article_cap():
+                self._stat("listing_stopped_all_seen")
             return
-        if page < self.settings.getint("NEWSCRAWL_MAX_LISTING_PAGES"):
-            next_url = self._next_page(response)
-            if next_url:
-                yield response.follow(next_url, self.parse_listing, cb_kwargs={"page": page + 1})
+        next_url = self._next_page(response)
+        if next_url and page >= self.settings.getint("NEWSCRAWL_MAX_LISTING_PAGES"):
+            self._stat("listing_stopped_page_limit")  # an endless archive ends here too
+        elif next_url:
+            yield response.follow(
+                next_url,
+                self.parse_listing,
+                cb_kwargs={"page": page + 1},
+                errback=self.discovery_failed,
+            )
 
     def _next_page(self, response: TextResponse) -> str | None:
         for css in self.source.selectors_for("next_page"):
@@ -267,9 +418,28 @@ class NewsSpider(Spider):
         self, entries: Iterable[Entry], via: str, route: str
     ) -> Iterator[Request]:
         """Requests for the entries' article URLs that this run must fetch: not seen before,
-        or seen but shown modified since (NEWSCRAWL_RECHECK)."""
+        or seen but shown modified since (NEWSCRAWL_RECHECK).
+
+        Entries are read as they come, a batch at a time (a sitemap's from its streaming
+        parser), and at most NEWSCRAWL_MAX_ARTICLES distinct articles are asked for in a run,
+        so that a sitemap of 100 000 URLs neither fills the scheduler nor takes a day: the
+        entries past the cap are counted as `articles/deferred`, not looked at, and `via` is
+        read in full again next run, which goes on with them."""
+        entries = iter(entries)
+        while not self._at_article_cap() and (batch := list(islice(entries, _LOOKUP_BATCH))):
+            yield from self._requests_for(batch, via, route)
+        deferred = sum(1 for url, _ in entries if self.source.is_article(url))
+        if deferred:
+            self._stat("articles/deferred", deferred)
+            self.incomplete.add(via)
+
+    def _at_article_cap(self) -> bool:
+        """Whether the run asked for NEWSCRAWL_MAX_ARTICLES articles already (0: no cap)."""
+        return 0 < self.max_articles <= len(self.requested)
+
+    def _requests_for(self, batch: list[Entry], via: str, route: str) -> Iterator[Request]:
         wanted: dict[str, Entry] = {}
-        for url, modified in entries:
+        for url, modified in batch:
             # Matched without tracking parameters (`?utm_source=rss`), which the pattern of a
             # clean article URL does not allow for.
             key = canonical_url(url)
@@ -282,13 +452,18 @@ class NewsSpider(Spider):
         for key, (url, modified) in wanted.items():
             if key in seen and not self._worth_rechecking(key, modified):
                 self.already_seen.add(key)
-                continue
-            yield Request(
-                url,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                meta={"via": via, "link_key": key},
-            )
+            elif key not in self.requested and self._at_article_cap():
+                self._stat("articles/deferred")
+                self.incomplete.add(via)
+            else:
+                # Listed again (by the feed and the sitemap): the scheduler drops the copy.
+                self.requested.add(key)
+                yield Request(
+                    url,
+                    callback=self.parse_article,
+                    errback=self.article_failed,
+                    meta={"via": via, "link_key": key},
+                )
 
     def _worth_rechecking(self, key: str, modified: datetime | None) -> bool:
         """Whether a recorded article shown with modification date `modified` may have changed:
@@ -312,16 +487,27 @@ class NewsSpider(Spider):
             self.incomplete.add(request.meta["via"])
             return
         self._stat(f"article_errors/{status or failure.type.__name__}")
-        if status in _PERMANENT_STATUSES:
+        reason = self._count_failure(failure)
+        if status in _PERMANENT_STATUSES or reason in _PERMANENT_FAULTS:
             self._record_gone(request.meta["link_key"])
         # A page robots.txt forbids (IgnoreRequest) is an answer too, not a passing failure.
         elif not failure.check(IgnoreRequest) and (status is None or status in _TRANSIENT_STATUSES):
             self.incomplete.add(request.meta["via"])
 
     def parse_article(self, response: Response) -> Iterator[Article]:
+        if not response.body.strip():
+            # A server that failed to render the page (a PHP fatal error answers 200 and
+            # nothing): the article is asked for again next run.
+            self._fault("empty_body", response.url)
+            self.incomplete.add(response.meta["via"])
+            return
         if not isinstance(response, TextResponse):
             self._stat("skipped/not_text")
             self.logger.warning("skipped %s: not a text page", response.url)
+            return
+        if b"\x00" in response.body[:_BINARY_SNIFF]:  # an image or a PDF served as text/html
+            self._fault("binary_body", response.url, response.headers.get("Content-Type"))
+            self._record_gone(response.meta.get("link_key"), canonical_url(response.url))
             return
         if self._blocked(response):  # a challenge served with 200: not the article
             self.incomplete.add(response.meta["via"])
@@ -341,6 +527,21 @@ class NewsSpider(Spider):
     def _record_gone(self, *urls: str | None) -> None:
         if self.state is not None:
             self.state.record_gone(self.source_id, [u for u in urls if u])
+
+
+def fault_reason(failure: Failure) -> str | None:
+    """Why a request failed, as its fault is counted (`newscrawl/fault/<reason>`), or None for
+    a request refused on our side: by robots.txt, or by the crawl's own guards, which count
+    their refusals themselves."""
+    if failure.check(HttpError):
+        return f"http_{failure.value.response.status}"
+    for error, reason in _DOWNLOAD_FAULTS:
+        if failure.check(error):
+            return reason
+    if failure.check(IgnoreRequest):
+        unpacked_too_large = isinstance(failure.value.__cause__, _DecompressionMaxSizeExceeded)
+        return "decompressed_too_large" if unpacked_too_large else None
+    return failure.type.__name__
 
 
 def _requested_url(response: Response) -> str:
