@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
+from newscrawl import check
 from newscrawl.extract.article import NotAnArticle, extract_article, parse_page
 from newscrawl.extract.metadata import read_metadata
 from newscrawl.pipelines.validate import REQUIRED
@@ -159,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=_days, default=14, help="how many days back the page shows (default: 14)"
     )
     report.set_defaults(run=cmd_report)
+    check_parser = commands.add_parser(
+        "check", help="fetch sources' start points and a few articles: can they still be crawled?"
+    )
+    check.add_arguments(check_parser)
+    check_parser.set_defaults(run=check.run)
     return parser
 
 
