@@ -54,6 +54,9 @@ CRAWL_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "RETRY_TIMES": 1,
     "LOG_LEVEL": "WARNING",
+    # The whole site in one run: no per-run article cap or page budget.
+    "NEWSCRAWL_MAX_ARTICLES": 0,
+    "CLOSESPIDER_PAGECOUNT": 0,
 }
 BLOCK_PAGE = (
     b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
