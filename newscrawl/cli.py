@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import json
 import sys
 import zlib
@@ -27,12 +28,23 @@ from newscrawl.sources import UnknownSource, get_source, load_sources, source_fo
 _ESCAPE_CODECS = frozenset({"unicode-escape", "raw-unicode-escape"})
 
 
+# The crawl's own bound (DOWNLOAD_MAXSIZE): a stored page that unpacks to more is a gzip bomb.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+
+
+class PageTooLarge(ValueError):
+    pass
+
+
 def read_page(path: Path) -> str:
     """A stored page as text, gunzipped if needed, decoded the way Scrapy decodes a response
     (BOM, then <meta charset>, then a guess)."""
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as packed:
+            raw = packed.read(MAX_PAGE_BYTES + 1)
+        if len(raw) > MAX_PAGE_BYTES:
+            raise PageTooLarge(f"unpacks to more than {MAX_PAGE_BYTES // 2**20} MiB")
     declared = html_body_declared_encoding(raw)
     if declared is None or resolve_encoding(declared) not in _ESCAPE_CODECS:
         try:
@@ -86,7 +98,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for page in args.pages:
         try:
             status |= _extract_one(Path(page), args.url, args.source)
-        except (OSError, EOFError, zlib.error) as exc:  # gzip raises all three on a bad file
+        # gzip raises the first three on a bad file.
+        except (OSError, EOFError, zlib.error, PageTooLarge) as exc:
             print(f"{page}: cannot read: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
             status |= 1
     return status

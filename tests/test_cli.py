@@ -100,3 +100,14 @@ def test_scrapy_list_shows_every_source():
     )
     names = set(result.stdout.split())
     assert {"news", "qbtv", "baoquangtri", "baohatinh", "baonghean", "baothanhhoa"} <= names
+
+
+def test_a_gzip_bomb_is_refused_not_unpacked(tmp_path):
+    page = tmp_path / "bomb.html.gz"
+    with gzip.open(page, "wb") as out:  # 17 MiB of zeros packs into ~17 KiB
+        for _ in range(17):
+            out.write(bytes(2**20))
+    result = newscrawl("extract", str(page))
+    assert result.returncode == 1
+    assert "unpacks to more than 16 MiB" in result.stderr
+    assert result.stdout == ""

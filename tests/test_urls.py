@@ -349,3 +349,7 @@ def test_canonical_url_output_shape(url):
     assert not any(k in TRACKING_PARAMS or k.startswith("utm_") or k == "amp" for k in keys)
     assert parts.port != {"http": 80, "https": 443}[parts.scheme]  # no default port
     assert not parts.hostname.startswith(("m.qbtv", "amp.qbtv", "www.qbtv"))
+
+
+def test_a_url_no_parser_reads_belongs_to_no_source():
+    assert not get_source("qbtv").owns("http://[qbtv.vn/2020/06/26/bai/")

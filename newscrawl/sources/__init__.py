@@ -77,7 +77,10 @@ class Source:
         return all(is_local_host(d) for d in self.domains)
 
     def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:  # "http://[broken": no host at all, so none of ours
+            return False
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def is_article(self, url: str) -> bool:

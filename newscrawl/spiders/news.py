@@ -50,7 +50,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from newscrawl.extensions.incremental import IncrementalRun
-from newscrawl.extract.article import NotAnArticle, extract_article
+from newscrawl.extract.article import NotAnArticle, extract_article, parse_page
 from newscrawl.extract.blocked import block_reason
 from newscrawl.extract.dates import VN_TZ, parse_date
 from newscrawl.extract.urls import canonical_url
@@ -514,7 +514,7 @@ class NewsSpider(Spider):
             return
         try:
             yield extract_article(
-                response.selector,
+                parse_page(response.text),
                 response.url,
                 self.source,
                 crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
