@@ -90,18 +90,6 @@ def test_sources_lists_every_registry_entry_as_table_and_json():
     assert "https://qbtv.vn/feed/" in qbtv["start_points"]
 
 
-def test_scrapy_list_shows_every_source():
-    result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "list"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    names = set(result.stdout.split())
-    assert {"news", "qbtv", "baoquangtri", "baohatinh", "baonghean", "baothanhhoa"} <= names
-
-
 def test_a_gzip_bomb_is_refused_not_unpacked(tmp_path):
     page = tmp_path / "bomb.html.gz"
     with gzip.open(page, "wb") as out:  # 17 MiB of zeros packs into ~17 KiB
