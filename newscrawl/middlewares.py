@@ -25,14 +25,13 @@ from typing import Any
 from scrapy import Request
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.depth import DepthMiddleware
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
-from twisted.internet.error import DNSLookupError
 from twisted.internet.interfaces import IAddress, IHostResolution, IResolutionReceiver
 from w3lib.url import canonicalize_url
 from zope.interface import implementer
@@ -60,7 +59,12 @@ class CountedOffsiteMiddleware(OffsiteMiddleware):
     """Scrapy's OffsiteMiddleware, counting each refusal as `refused/offsite`. The spider's
     `allowed_domains` are its source's hosts (domains, with their subdomains, and mobile hosts).
     Scrapy checks a request when it is scheduled, so the requests RedirectMiddleware makes of a
-    redirect are checked too, before any connection."""
+    redirect are checked too, before any connection.
+
+    Scrapy lets a request with `dont_filter` go anywhere, and RetryMiddleware sets it on every
+    retry, which RedirectMiddleware passes on to the retry's redirects: a page answering 503 and
+    then a redirect to another site would be followed there. Here only the `allow_offsite` meta
+    key lets a request off the site."""
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -70,7 +74,9 @@ class CountedOffsiteMiddleware(OffsiteMiddleware):
 
     def process_request(self, request: Request) -> None:
         try:
-            super().process_request(request)
+            super().process_request(
+                request.replace(dont_filter=False) if request.dont_filter else request
+            )
         except IgnoreRequest:
             host = urlparse_cached(request).hostname or ""
             self.tally(
@@ -132,7 +138,8 @@ class PrivateAddressMiddleware:
 
 async def _addresses(host: str) -> list[str]:
     """The addresses a connection to `host` would use, from the reactor's name resolver; a name
-    that does not resolve raises DNSLookupError, as the download would (and is retried)."""
+    that does not resolve raises CannotResolveHostError, as the download would (retried, and
+    counted as `fault/dns_failure`)."""
     try:
         return [str(ipaddress.ip_address(host))]  # connected to as written, with no lookup
     except ValueError:
@@ -143,7 +150,7 @@ async def _addresses(host: str) -> list[str]:
     reactor.nameResolver.resolveHostName(receiver, host)
     addresses = await maybe_deferred_to_future(receiver.done)
     if not addresses:
-        raise DNSLookupError(host)
+        raise CannotResolveHostError(f"DNS lookup failed: {host}")
     return addresses
 
 

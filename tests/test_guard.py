@@ -20,6 +20,7 @@ from newscrawl.middlewares import PrivateAddressMiddleware
 from newscrawl.record import schema_errors
 from newscrawl.sources import check_public_site, get_source, load_sources
 from replica.expected import expected_records
+from replica.faults import first_then, nginx_error
 from replica.hostile import send, serve_hostile
 from replica.traps import redirect, site_routes
 from tests.test_crawl import crawl
@@ -292,6 +293,37 @@ def test_links_and_redirects_off_the_site_or_into_a_network_are_refused(tmp_path
     assert "Traceback" not in result.stderr
     records = _records(tmp_path / "out.jsonl")
     assert {r["url"] for r in records} == {e["url"] for e in expected_records("qbtv", base)}
+
+
+def test_a_retried_request_redirected_off_the_site_is_refused(tmp_path):
+    # Scrapy marks every retry dont_filter, which its OffsiteMiddleware lets through, and its
+    # RedirectMiddleware passes that on to the retry's redirect.
+    with serve_hostile({}) as server:
+        port = server.base_url.rsplit(":", 1)[1]
+        server.routes |= site_routes("qbtv", links=["/2026/01/07/ra/"])
+        server.routes["/2026/01/07/ra/"] = first_then(
+            nginx_error(503, "Service Unavailable"),
+            redirect(f"http://elsewhere.example.net:{port}/2026/01/07/ra/"),
+        )
+        result = crawl(
+            "qbtv", f"http://localhost:{port}", tmp_path, "-O", "out.jsonl",
+            *_hosts({"elsewhere.example.net": "127.0.0.1"}),
+        )  # fmt: skip
+        hits = server.hits["/2026/01/07/ra/"]
+
+    assert hits == 2  # the 503 and its retry; not the redirect, which the server would answer
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _stat(result, "refused/offsite") == 1
+    assert "refused http://elsewhere.example.net:" in result.stderr
+
+
+def test_a_name_that_does_not_resolve_is_a_dns_failure(tmp_path):
+    # `.invalid` never resolves (RFC 6761); the guard's lookup fails as the download's would.
+    result = crawl("qbtv", "http://qbtv.invalid", tmp_path, "-O", "out.jsonl")
+    assert result.returncode == 69, result.stderr[-3000:]  # no start point answered
+    assert _stat(result, "fault/dns_failure") == 5  # feed, sitemap, three listings
+    assert "newscrawl/fault/DNSLookupError" not in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_name_is_resolved_once_so_a_rebinding_dns_cannot_redirect_the_crawl(tmp_path):
