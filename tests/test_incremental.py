@@ -254,11 +254,16 @@ def test_an_unusable_state_file_fails_the_run_before_it_writes_anything(runs):
 
 
 @pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
-def test_start_points_that_fail_make_a_failed_run(runs):
+def test_a_start_point_that_fails_makes_a_degraded_run_that_names_it(runs):
     runs.server.pages["/feed/"] = dataclasses.replace(runs.server.pages["/feed/"], status=503)
     result, _ = runs.crawl("-s", "RETRY_TIMES=0")
-    assert result.returncode == 1
-    assert runs.last_report()["status"] == "failed"
+    assert result.returncode == EXIT_DEGRADED
+    report = runs.last_report()
+    assert report["status"] == "degraded"
+    assert any(
+        w.startswith(f"start point {runs.base_url}/feed/ failed (http_503)")
+        for w in report["warnings"]
+    )
     assert len(runs.records()) == len(expected_records("qbtv", runs.base_url))  # the rest ran
 
 

@@ -222,6 +222,11 @@ class IncrementalRun:
                 "no article found, but this source had articles before: has the site changed?"
             )
         report["warnings"] += self._fill_rate_drops(report)
+        if status == "finished":
+            report["warnings"] += [
+                f"start point {url} failed ({why}): articles only it lists were not found"
+                for url, why in spider.failed_start_points.items()
+            ]
         if status == "finished" and report["warnings"]:
             status = report["status"] = "degraded"
             stats.set_value("newscrawl/run_status", status)
@@ -265,16 +270,17 @@ class IncrementalRun:
     def _status(self, spider, reason: str) -> str:
         """`blocked` when every start point (feed, sitemap, listing) answered with a block or
         challenge page, `unreachable` when none answered; `failed` when the run did not
-        finish, a start point failed or an error was logged."""
+        finish or an error was logged. (Some start points failing makes a finished run
+        `degraded`: its warnings name them.)"""
         stats = self.crawler.stats
         starts = (
             len(spider.source.feeds) + len(spider.source.sitemaps) + len(spider.source.listings)
         )
         if starts and spider.start_points_blocked >= starts:
             return "blocked"
-        if starts and spider.start_points_failed >= starts:
+        if starts and len(spider.failed_start_points) >= starts:
             return "unreachable"
-        if reason != "finished" or spider.start_points_failed or stats.get_value("log_count/ERROR"):
+        if reason != "finished" or stats.get_value("log_count/ERROR"):
             return "failed"
         return "finished"
 

@@ -127,7 +127,8 @@ class NewsSpider(Spider):
         # already written by an earlier run, for the run report.
         self.discovered: dict[str, set[str]] = {}
         self.already_seen: set[str] = set()
-        self.start_points_failed = 0
+        # Start points that did not answer with their content, and why ("http_503", "blocked").
+        self.failed_start_points: dict[str, str] = {}
         self.start_points_blocked = 0
         self.pages_read = 0  # feeds, sitemaps and listing pages answered in full
         self.requested: set[str] = set()  # distinct articles asked for (NEWSCRAWL_MAX_ARTICLES)
@@ -167,13 +168,14 @@ class NewsSpider(Spider):
             yield request.replace(errback=self.start_point_failed)
 
     def start_point_failed(self, failure: Failure) -> None:
-        """A start point (feed, sitemap, listing) that did not answer; when none answers, the
-        run's status is `unreachable` (or `blocked`, when they answered with block pages)."""
-        self.start_points_failed += 1
+        """A start point (feed, sitemap, listing) that did not answer: the run is `degraded`;
+        when none answers, `unreachable` (or `blocked`, when they answered with block pages)."""
         if failure.check(HttpError) and self._blocked(failure.value.response):
             self.start_points_blocked += 1
+            why = "blocked"
         else:
-            self._count_failure(failure)
+            why = self._count_failure(failure) or "refused"
+        self.failed_start_points[failure.request.url] = why
         self.logger.warning("start point %s failed: %s", failure.request.url, failure.value)
 
     def discovery_failed(self, failure: Failure) -> None:
@@ -188,7 +190,7 @@ class NewsSpider(Spider):
             return False
         if response.meta.get("start_point"):
             self.start_points_blocked += 1
-            self.start_points_failed += 1
+            self.failed_start_points[response.url] = "blocked"
         return True
 
     def _blocked(self, response: Response) -> bool:
