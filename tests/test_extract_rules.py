@@ -167,6 +167,21 @@ def test_a_headline_only_in_the_document_title_counts_where_the_page_shows_it():
         raise AssertionError("a page with no shown headline must not be an article")
 
 
+def test_the_site_name_in_the_banner_or_footer_is_not_taken_for_the_headline():
+    # The <title>'s other part, the site's name, shown above the headline and below the text.
+    text = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    head = (
+        "<html><head><title>Hội nghị giao ban công tác dân vận - Sở Nội vụ tỉnh Thanh Hóa</title>"
+    )
+    site = "<div class='Banner'><span>Sở Nội vụ tỉnh Thanh Hóa</span></div>"
+    shown = "<div class='Title'><span>Hội nghị giao ban công tác dân vận</span></div>"
+    record = extract(
+        f"{site}{shown}<div class='PostDate'>26/06/2020 | 15:30</div><div>{text}</div>{site}",
+        head,
+    )
+    assert record.title == "Hội nghị giao ban công tác dân vận"
+
+
 def test_a_caption_row_under_an_image_row_is_a_caption():
     # Layout-table image boxes (SharePoint rich-text fields, older CMSs): image row, then an
     # italic caption row.

@@ -365,3 +365,19 @@ def test_sources_are_listed_worst_first(tmp_path):
     assert main(["report", str(tmp_path)]) == 0
     page = Selector(text=(tmp_path / "report.html").read_text("utf-8"))
     assert text(page.css(".banner")) == "Every source finished its latest run."
+
+
+def test_last_success_is_the_latest_finished_run_not_the_latest_run(tmp_path):
+    # Runs minutes apart (as cron makes them) would show one time for both: days apart here.
+    now = datetime.now(VN_TZ).replace(microsecond=0)
+    finished = now - timedelta(days=3)
+    write_run(tmp_path, "qbtv", finished.isoformat(), "finished")
+    write_run(tmp_path, "qbtv", (now - timedelta(days=1)).isoformat(), "degraded")
+    write_run(tmp_path, "qbtv", now.isoformat(), "blocked")
+
+    assert main(["report", str(tmp_path)]) == 0
+
+    page = Selector(text=(tmp_path / "report.html").read_text("utf-8"))
+    row = page.css("table.summary tr[data-source=qbtv]")
+    assert text(row.css(".status")) == "blocked"
+    assert text(row.css(".last-success")) == f"{vietnam_time(finished.isoformat())} 3 days ago"

@@ -50,6 +50,7 @@ _SHOWN_TEXT = etree.XPath(
     "//body//*[not(self::a or self::option or self::script or self::style or self::title)]"
     "[text()[normalize-space()]]"
 )
+_OWN_TEXT = etree.XPath("text()", smart_strings=False)
 
 
 class NotAnArticle(ValueError):
@@ -278,18 +279,32 @@ def _title_shown_on_page(root: etree._Element) -> str | None:
     """The document <title>, or its part before or after a site-name separator, where an
     element of the page shows that same text: the headline of layouts that mark it with no
     <h1> and no metadata (table-built government portals). A <title> the page does not repeat
-    is a site or section name, not a headline."""
+    is a site or section name, not a headline.
+
+    The site's name, the other part of the <title>, is often shown too: in the banner above the
+    headline, in the footer below the text. So the part taken is the last one shown before the
+    article's first paragraph, not the first one shown."""
     title_node = root.find(".//title")
     head_title = clean_text(_STRING(title_node)) if title_node is not None else ""
     if not head_title:
         return None
     parts = sorted({head_title, *_TITLE_SEPARATOR.split(head_title)}, key=len, reverse=True)
     wanted = {part.casefold(): part for part in parts if len(part.split()) >= 3}
+    shown = None
     for node in _SHOWN_TEXT(root):
-        text = clean_text(_STRING(node)).casefold()
-        if text in wanted:
-            return wanted[text]
-    return None
+        text = clean_text(_STRING(node))
+        if text.casefold() in wanted:
+            shown = wanted[text.casefold()]
+        elif shown and _is_paragraph(node):
+            break  # the article's text: its headline was shown above
+    return shown
+
+
+def _is_paragraph(node: etree._Element) -> bool:
+    """A paragraph of text: a <p> of a sentence or more, or a node of a body's length of its
+    own text (a layout table's cell holds the whole page: only its own text counts)."""
+    own = len(clean_text("".join(_OWN_TEXT(node))))
+    return own >= _MIN_BODY_CHARS or (node.tag == "p" and own >= _MIN_PARAGRAPH_CHARS)
 
 
 def _lead(page: _Page, meta: PageMetadata) -> str | None:
