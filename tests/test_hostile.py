@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.charset import mislabeled_utf8
+from newscrawl.commands.crawl import EXIT_DEGRADED
 from newscrawl.extract.dates import VN_TZ
 from newscrawl.record import schema_errors
 from newscrawl.retry_after import retry_after
@@ -104,12 +105,19 @@ def records(folder: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
-def assert_clean(run: Run) -> None:
-    """The run finished, nothing went wrong on our side, and nothing raised."""
+def assert_clean(run: Run, *, serves_block_pages: bool = False) -> None:
+    """The run finished, nothing went wrong on our side, and nothing raised. A site that
+    served block pages among its articles is flagged for them (degraded), and for nothing else."""
     assert "Traceback" not in run.result.stderr
     assert run.stats.get("log_count/ERROR", 0) == 0, run.result.stderr[-3000:]
-    assert run.result.returncode == 0, run.result.stderr[-3000:]
-    assert run.report["status"] == "finished"
+    if serves_block_pages:
+        assert run.result.returncode == EXIT_DEGRADED, run.result.stderr[-3000:]
+        assert run.report["status"] == "degraded"
+        assert len(run.report["warnings"]) == 1
+        assert "answered with a block or challenge page" in run.report["warnings"][0]
+    else:
+        assert run.result.returncode == 0, run.result.stderr[-3000:]
+        assert run.report["status"] == "finished"
 
 
 def assert_written_right(written: list[dict], expected: dict[str, dict]) -> None:
@@ -153,7 +161,7 @@ def rerun(hostile):
 
 
 def test_a_run_through_every_fault_finishes_with_no_traceback_and_no_error(hostile):
-    assert_clean(hostile.first)
+    assert_clean(hostile.first, serves_block_pages=True)
 
 
 def test_every_fault_is_counted_by_reason_in_the_stats_and_the_report(hostile):
@@ -261,7 +269,7 @@ def test_bombs_and_huge_pages_stay_within_the_size_limit(hostile):
 
 
 def test_the_next_run_asks_again_only_for_what_may_have_recovered(hostile, rerun):
-    assert_clean(rerun)
+    assert_clean(rerun, serves_block_pages=True)
     hits = {path: hostile.server.hits[path] - hostile.hits.get(path, 0) for path in hostile.hits}
     paths = hostile.site.paths
     # Passing faults are asked for again; answers for good (404, too large, binary) are not.

@@ -308,7 +308,21 @@ def test_a_challenge_served_as_an_article_is_counted_not_written(runs):
     article = runs.server.site.path_of(runs.server.site.articles[0])
     runs.server.pages[article] = challenge(runs.server.pages[article], 200)
     result, _ = runs.crawl()
-    assert result.returncode == 0
-    assert runs.last_report()["articles"]["blocked"] == {"challenge": 1}
+    assert result.returncode == EXIT_DEGRADED
+    report = runs.last_report()
+    assert report["articles"]["blocked"] == {"challenge": 1}
+    assert "1 article page(s) answered with a block or challenge page" in report["warnings"][0]
     assert len(runs.records()) == len(expected_records("qbtv", runs.base_url)) - 1
     assert all("Just a moment" not in r["title"] for r in runs.records())
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_a_site_whose_article_pages_are_all_challenges_is_blocked(runs):
+    # Start points still answer (cached by a CDN, say); every article is behind the challenge.
+    for a in runs.server.site.articles:
+        path = runs.server.site.path_of(a)
+        runs.server.pages[path] = challenge(runs.server.pages[path], 403)
+    result, _ = runs.crawl("-s", "RETRY_TIMES=0")
+    assert result.returncode == EXIT_BLOCKED
+    report = runs.last_report()
+    assert report["status"] == "blocked" and report["articles"]["written"] == 0

@@ -227,9 +227,10 @@ class IncrementalRun:
                 f"start point {url} failed ({why}): articles only it lists were not found"
                 for url, why in spider.failed_start_points.items()
             ]
+            status = report["status"] = self._blocked_articles(spider, report) or status
         if status == "finished" and report["warnings"]:
             status = report["status"] = "degraded"
-            stats.set_value("newscrawl/run_status", status)
+        stats.set_value("newscrawl/run_status", status)
         if status in ("finished", "degraded"):
             self.state.save_validators(
                 self.source,
@@ -266,6 +267,23 @@ class IncrementalRun:
             if usual is not None and usual >= 0.5 and rate <= usual - FILL_DROP:
                 drops.append(f"{field} filled in {rate:.0%} of records, usually {usual:.0%}")
         return drops
+
+    @staticmethod
+    def _blocked_articles(spider, report: dict) -> str | None:
+        """Article pages that answered with a block or challenge page: `blocked` when every
+        article asked for did, else a warning (the run is `degraded`)."""
+        articles = report["articles"]
+        pages = sum(articles["blocked"].values()) - spider.start_points_blocked
+        if pages <= 0:
+            return None
+        if pages >= len(spider.requested):
+            return "blocked"
+        reasons = ", ".join(articles["blocked"])
+        report["warnings"].append(
+            f"{pages} article page(s) answered with a block or challenge page ({reasons}):"
+            " not extracted, asked for again next run"
+        )
+        return None
 
     def _status(self, spider, reason: str) -> str:
         """`blocked` when every start point (feed, sitemap, listing) answered with a block or
