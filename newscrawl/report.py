@@ -6,7 +6,9 @@ Where each number comes from, and why:
 - Records per day, and records written, new, updated and marked as duplicates: the JSON Lines
   files `DATA_DIR/<source>/<YYYY-MM-DD>.jsonl`. They are what the crawl delivered, named by
   the Vietnam day they were written on, and they outlive the run reports (only the latest
-  `NEWSCRAWL_KEEP_RUNS` of a source are kept: a week of runs every 10 minutes).
+  `NEWSCRAWL_KEEP_RUNS` of a source are kept: a week of runs every 10 minutes). A source with
+  no day files (its output went to a file of the user's choosing, `-O`) is counted from its
+  run reports instead.
 - Runs, their status, last success, duplicates dropped, errors and fill rates: the run reports
   `DATA_DIR/runs/<source>/*.json`, the crawler's own account of each run (the same numbers
   its log table and health line show).
@@ -164,6 +166,7 @@ class SourceHealth:
     days: list[date]
     runs: list[Run] = field(default_factory=list)  # every kept report, oldest first
     records: dict[date, DayRecords] = field(default_factory=dict)
+    records_from: str = ""  # where `records` were counted, as the page says under the plot
     plot: Markup = field(default_factory=Markup)
 
     @property
@@ -345,6 +348,21 @@ def read_day(path: Path, name: Path, skipped: list[str]) -> DayRecords:
     return counts
 
 
+def records_of_runs(runs: list[Run], window: list[date]) -> dict[date, DayRecords]:
+    """Records per Vietnam day as the runs counted them: for a source whose output went to a
+    file of the user's choosing (`-O`, FEEDS of their own) rather than to day files. Marked
+    duplicates are not in the run reports: they stay 0."""
+    by_day: dict[date, DayRecords] = {}
+    for run in runs:
+        day = run.started.astimezone(VN_TZ).date()
+        if day in window:
+            counts = by_day.setdefault(day, DayRecords())
+            counts.written += run.written
+            counts.new += run.report["articles"].get("new", 0)
+            counts.updated += run.report["articles"].get("updated", 0)
+    return by_day
+
+
 def collect(data_dir: Path, days: int, now: datetime | None = None) -> Health:
     """Everything the page shows, read from `data_dir`; raises NothingToReport when it holds
     neither run reports nor records."""
@@ -371,9 +389,14 @@ def collect(data_dir: Path, days: int, now: datetime | None = None) -> Health:
             window,
             runs.get(source_id, []),
         )
-        for day, path in files.get(source_id, {}).items():
-            if day in window:
-                health.records[day] = read_day(path, path.relative_to(data_dir), skipped)
+        if source_id in files:
+            health.records_from = f"{source_id}/<day>.jsonl"
+            for day, path in files[source_id].items():
+                if day in window:
+                    health.records[day] = read_day(path, path.relative_to(data_dir), skipped)
+        else:
+            health.records_from = "its run reports: no day files (output written elsewhere, -O)"
+            health.records = records_of_runs(health.runs, window)
         health.plot = per_day_plot(source_id, window, health.per_day())
         sources.append(health)
     sources.sort(key=lambda source: source.rank)

@@ -367,6 +367,25 @@ def test_sources_are_listed_worst_first(tmp_path):
     assert text(page.css(".banner")) == "Every source finished its latest run."
 
 
+def test_records_written_to_a_file_of_ones_own_are_counted_from_the_run_reports(tmp_path):
+    # `scrapy crawl qbtv -O qbtv.jsonl` (the offline demo does so): no day files, the runs
+    # still say what they wrote.
+    now = datetime.now(VN_TZ).replace(microsecond=0)
+    write_run(tmp_path, "qbtv", (now - timedelta(days=1)).isoformat(), "finished")
+    write_run(tmp_path, "qbtv", now.isoformat(), "finished", **{"newscrawl/written": 8})
+    (tmp_path / "qbtv.jsonl").write_text("{}\n" * 8, "utf-8")
+
+    assert main(["report", str(tmp_path), "--days", "3"]) == 0
+
+    page = Selector(text=(tmp_path / "report.html").read_text("utf-8"))
+    assert text(page.css("table.summary tr[data-source=qbtv] .written")) == "8"
+    section = page.css("section#source-qbtv")
+    assert "from its run reports" in text(section.css("figcaption"))
+    today, yesterday = now.date(), now.date() - timedelta(days=1)
+    assert text(section.css(f"svg #count-qbtv-{today}")) == "8"
+    assert text(section.css(f"svg #count-qbtv-{yesterday}")) == ""  # a run that wrote nothing
+
+
 def test_last_success_is_the_latest_finished_run_not_the_latest_run(tmp_path):
     # Runs minutes apart (as cron makes them) would show one time for both: days apart here.
     now = datetime.now(VN_TZ).replace(microsecond=0)
