@@ -317,6 +317,17 @@ def test_a_challenge_served_as_an_article_is_counted_not_written(runs):
 
 
 @pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
+def test_a_blocked_child_sitemap_is_not_a_blocked_article(runs):
+    assert runs.crawl()[0].returncode == 0
+    sitemap = next(p for p in runs.server.pages if p.startswith("/wp-sitemap-posts-post-"))
+    runs.server.pages[sitemap] = challenge(runs.server.pages[sitemap], 200)
+    result, _ = runs.crawl()  # nothing new: no article page asked for
+    report = runs.last_report()
+    assert report["articles"]["blocked"] == {"challenge": 1}
+    assert report["status"] != "blocked" and result.returncode != EXIT_BLOCKED
+
+
+@pytest.mark.parametrize("runs", ["qbtv"], indirect=True)
 def test_a_site_whose_article_pages_are_all_challenges_is_blocked(runs):
     # Start points still answer (cached by a CDN, say); every article is behind the challenge.
     for a in runs.server.site.articles:

@@ -272,13 +272,12 @@ class IncrementalRun:
     def _blocked_articles(spider, report: dict) -> str | None:
         """Article pages that answered with a block or challenge page: `blocked` when every
         article asked for did, else a warning (the run is `degraded`)."""
-        articles = report["articles"]
-        pages = sum(articles["blocked"].values()) - spider.start_points_blocked
-        if pages <= 0:
+        pages = spider.articles_blocked
+        if not pages:
             return None
         if pages >= len(spider.requested):
             return "blocked"
-        reasons = ", ".join(articles["blocked"])
+        reasons = ", ".join(report["articles"]["blocked"])
         report["warnings"].append(
             f"{pages} article page(s) answered with a block or challenge page ({reasons}):"
             " not extracted, asked for again next run"

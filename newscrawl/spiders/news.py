@@ -130,6 +130,7 @@ class NewsSpider(Spider):
         # Start points that did not answer with their content, and why ("http_503", "blocked").
         self.failed_start_points: dict[str, str] = {}
         self.start_points_blocked = 0
+        self.articles_blocked = 0  # article pages that answered with a block page
         self.pages_read = 0  # feeds, sitemaps and listing pages answered in full
         self.requested: set[str] = set()  # distinct articles asked for (NEWSCRAWL_MAX_ARTICLES)
         self.faults_logged: set[tuple[str, str]] = set()
@@ -486,6 +487,7 @@ class NewsSpider(Spider):
         request = failure.request
         status = failure.value.response.status if failure.check(HttpError) else None
         if status is not None and self._blocked(failure.value.response):
+            self.articles_blocked += 1
             self.incomplete.add(request.meta["via"])
             return
         self._stat(f"article_errors/{status or failure.type.__name__}")
@@ -512,6 +514,7 @@ class NewsSpider(Spider):
             self._record_gone(response.meta.get("link_key"), canonical_url(response.url))
             return
         if self._blocked(response):  # a challenge served with 200: not the article
+            self.articles_blocked += 1
             self.incomplete.add(response.meta["via"])
             return
         try:
