@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
 from newscrawl import check
+from newscrawl.charset import mislabeled_utf8, repair_page_mojibake
 from newscrawl.extract.article import NotAnArticle, extract_article, parse_page
 from newscrawl.extract.metadata import read_metadata
 from newscrawl.pipelines.validate import REQUIRED
@@ -38,19 +39,26 @@ class PageTooLarge(ValueError):
 
 def read_page(path: Path) -> str:
     """A stored page as text, gunzipped if needed, decoded the way Scrapy decodes a response
-    (BOM, then <meta charset>, then a guess)."""
+    (BOM, then <meta charset>, then a guess) and repaired as the crawl repairs it
+    (newscrawl/charset.py), so that a page gives the record a crawl of it would write."""
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as packed:
             raw = packed.read(MAX_PAGE_BYTES + 1)
         if len(raw) > MAX_PAGE_BYTES:
             raise PageTooLarge(f"unpacks to more than {MAX_PAGE_BYTES // 2**20} MiB")
+    return repair_page_mojibake(_decode(raw))
+
+
+def _decode(raw: bytes) -> str:
     declared = html_body_declared_encoding(raw)
     if declared is None or resolve_encoding(declared) not in _ESCAPE_CODECS:
         try:
-            return html_to_unicode(None, raw)[1]
+            encoding, text = html_to_unicode(None, raw)
         except (LookupError, UnicodeError):
             pass  # a codec that is no text encoding ("rot13") or cannot decode ("idna")
+        else:
+            return raw.decode("utf-8") if mislabeled_utf8(raw, encoding) else text
     # A declaration no browser would follow is as good as none.
     return html_to_unicode("text/html; charset=utf-8", raw)[1]
 

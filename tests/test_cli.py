@@ -98,3 +98,19 @@ def test_a_gzip_bomb_is_refused_not_unpacked(tmp_path):
     assert result.returncode == 1
     assert "unpacks to more than 16 MiB" in result.stderr
     assert result.stdout == ""
+
+
+def test_a_utf8_page_declared_windows_1252_reads_as_the_crawl_reads_it(tmp_path):
+    # The crawl's CharsetMiddleware reads such a page as UTF-8; extract must give the same record.
+    golden = json.loads((GOLDEN / "qbtv_wordpress_tagdiv.json").read_text("utf-8"))
+    with gzip.open(GOLDEN / golden["page"], "rt", encoding="utf-8") as packed:
+        html = packed.read()
+    page = tmp_path / "mislabeled.html"
+    page.write_bytes(
+        html.replace("<head>", '<head><meta charset="windows-1252">', 1).encode("utf-8")
+    )
+    result = newscrawl("extract", str(page), "--url", golden["url"])
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["title"] == golden["record"]["title"]
+    assert record["body"] == golden["record"]["body"]
