@@ -36,7 +36,8 @@ from w3lib.url import safe_url_string
 
 from newscrawl.commands.crawl import EXIT_BLOCKED, EXIT_DEGRADED, EXIT_UNREACHABLE
 from newscrawl.extract.blocked import block_reason
-from newscrawl.record import Article
+from newscrawl.pipelines.validate import REQUIRED
+from newscrawl.record import FILL_FIELDS, Article
 from newscrawl.sources import Source, get_source, load_sources
 
 if TYPE_CHECKING:
@@ -90,14 +91,9 @@ EXIT_CODES = {
     "broken": EXIT_UNREACHABLE,
 }
 
-# Record fields whose fill rate a check reports: the required ones (pipelines.validate.REQUIRED,
-# but the URL, which a record always has), then those a run report gives (IncrementalRun's
-# FILL_FIELDS, not imported: that module loads datasketch and scipy, a second more for every
-# `newscrawl` command).
-FIELDS = (
-    "title", "date", "body",
-    "author", "date_modified", "lead", "images", "category", "tags", "credit",
-)  # fmt: skip
+# Record fields whose fill rate a check reports: the required ones but the URL, which a record
+# always has, then those a run report rates.
+FIELDS = (*(f for f in REQUIRED if f != "url"), *FILL_FIELDS)
 # Request meta key: the StartPoint that led to a request.
 START_POINT = "check_start_point"
 

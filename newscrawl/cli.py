@@ -22,15 +22,12 @@ from newscrawl.extract.article import NotAnArticle, extract_article, parse_page
 from newscrawl.extract.metadata import read_metadata
 from newscrawl.pipelines.validate import REQUIRED
 from newscrawl.record import schema_errors
+from newscrawl.settings import DOWNLOAD_MAXSIZE
 from newscrawl.sources import UnknownSource, get_source, load_sources, source_for_url
 
 # Python codecs that decode bytes but no web page: they read "\ud800" written in the page as a
 # lone surrogate, which no UTF-8 output (nor the parser) can hold.
 _ESCAPE_CODECS = frozenset({"unicode-escape", "raw-unicode-escape"})
-
-
-# The crawl's own bound (DOWNLOAD_MAXSIZE): a stored page that unpacks to more is a gzip bomb.
-MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 
 class PageTooLarge(ValueError):
@@ -43,10 +40,11 @@ def read_page(path: Path) -> str:
     (newscrawl/charset.py), so that a page gives the record a crawl of it would write."""
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
+        # The crawl's own bound: a stored page that unpacks to more is a gzip bomb.
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as packed:
-            raw = packed.read(MAX_PAGE_BYTES + 1)
-        if len(raw) > MAX_PAGE_BYTES:
-            raise PageTooLarge(f"unpacks to more than {MAX_PAGE_BYTES // 2**20} MiB")
+            raw = packed.read(DOWNLOAD_MAXSIZE + 1)
+        if len(raw) > DOWNLOAD_MAXSIZE:
+            raise PageTooLarge(f"unpacks to more than {DOWNLOAD_MAXSIZE // 2**20} MiB")
     return repair_page_mojibake(_decode(raw))
 
 

@@ -17,6 +17,11 @@ class Image:
     caption: str | None = None
 
 
+# Record fields whose fill rate each run reports and compares with the source's recent runs
+# (`newscrawl check` rates them too, after the required ones).
+FILL_FIELDS = ("author", "date_modified", "lead", "images", "category", "tags", "credit")
+
+
 @dataclass
 class Article:
     id: str

@@ -15,8 +15,9 @@ from parsel import Selector
 
 from newscrawl.cli import main
 from newscrawl.commands.crawl import EXIT_BLOCKED, EXIT_DEGRADED
-from newscrawl.extensions.incremental import FILL_FIELDS, build_report
+from newscrawl.extensions.incremental import build_report
 from newscrawl.extract.dates import VN_TZ
+from newscrawl.record import FILL_FIELDS
 from replica.expected import expected_records
 from replica.server import serve
 from replica.site import new_articles

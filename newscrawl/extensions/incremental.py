@@ -25,7 +25,7 @@ from w3lib.url import file_uri_to_path
 from newscrawl.extract.similarity import band_keys, matchable, signature, to_bytes
 from newscrawl.extract.urls import canonical_url
 from newscrawl.feeds import last_lines, repair_torn_tail
-from newscrawl.record import Article, content_hash, text_fingerprint
+from newscrawl.record import FILL_FIELDS, Article, content_hash, text_fingerprint
 from newscrawl.state import ArticleState, StateStore, open_state
 
 logger = logging.getLogger(__name__)
@@ -311,8 +311,6 @@ class IncrementalRun:
         logger.info("run report %s\n%s", folder / name, report_table(report))
 
 
-# Record fields whose fill rate each run reports and compares with the source's recent runs.
-FILL_FIELDS = ("author", "date_modified", "lead", "images", "category", "tags", "credit")
 FILL_HISTORY = 10  # recent runs compared with
 FILL_MIN_RECORDS = 5  # fewer records written say nothing about rates
 FILL_DROP = 0.4  # a fall of this much (0.9 → 0.5) flags the run

@@ -74,10 +74,14 @@ def _c1_as_cp1252(text: str) -> str:
     return _C1_CONTROL.sub(lambda c: c[0].encode("latin-1").decode("cp1252", "ignore"), text)
 
 
+def _repair_text(text: str) -> str:
+    return _c1_as_cp1252(repair_mojibake(text))
+
+
 def fix_text(text: str | None) -> str:
     """clean_text, plus mojibake repair (UTF-8 read as cp1252) where the text is broken."""
     text = clean_text(text)
-    repaired = _c1_as_cp1252(repair_mojibake(text))
+    repaired = _repair_text(text)
     return text if repaired is text else clean_text(repaired)
 
 
@@ -102,7 +106,7 @@ def normalize_article(article: Article) -> Article:
     for f in fields(article):
         value = getattr(article, f.name)
         if f.name == "body":
-            value = _c1_as_cp1252(repair_mojibake(value))
+            value = _repair_text(value)
             paragraphs = [clean_text(p) for p in value.split("\n\n")]
             changes["body"] = "\n\n".join(p for p in drop_chrome(paragraphs) if p)
         elif f.name == "images":

@@ -88,8 +88,8 @@ class Source:
 
     @cached_property
     def article_url(self) -> re.Pattern[str]:
-        """`is_article` as one regular expression over the whole URL, for Scrapy components
-        (LinkExtractor, SitemapSpider rules) that take patterns."""
+        """`is_article`'s test, compiled once: the article path on the source's hosts (any
+        subdomain, any port), over the whole URL."""
         hosts = "|".join(re.escape(d) for d in self.domains)
         path = self.article_path.pattern.removeprefix("^")
         return re.compile(rf"^https?://(?:[^/@]+\.)?(?:{hosts})(?::\d+)?{path}")
