@@ -40,6 +40,8 @@ REPO = Path(__file__).resolve().parents[1]
 # `incremental` package).
 sys.path[0] = str(REPO)
 
+from replica.faults import CLOUDFLARE, CLOUDFLARE_CHALLENGE, cut_short  # noqa: E402
+from replica.hostile import send  # noqa: E402
 from replica.site import load_site  # noqa: E402
 from replica.sites.qbtv import render as qbtv  # noqa: E402
 from replica.web import RSS, XML  # noqa: E402
@@ -58,11 +60,6 @@ CRAWL_SETTINGS = {
     "NEWSCRAWL_MAX_ARTICLES": 0,
     "CLOSESPIDER_PAGECOUNT": 0,
 }
-BLOCK_PAGE = (
-    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
-    b"<h1>Checking your browser before accessing the website.</h1>"
-    b"<p>Enable JavaScript and cookies to continue</p></body></html>"
-)
 
 
 class SoakSite:
@@ -166,48 +163,34 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.soak
         path = self.path.split("?")[0]
         if path == "/robots.txt":
-            return self._send(b"User-agent: *\nAllow: /\n", "text/plain")
+            return send(self, b"User-agent: *\nAllow: /\n", "text/plain")
         if path == "/wp-sitemap.xml":
-            return self._send(site.sitemap_index(), XML)
+            return send(self, site.sitemap_index(), XML)
         if path == "/feed/":
-            return self._send(_EMPTY_FEED, RSS)
+            return send(self, _EMPTY_FEED, RSS)
         if path in ("/", "/category/thoi-su/", "/category/kinh-te/"):
-            return self._send(_EMPTY_LISTING, "text/html; charset=utf-8")
+            return send(self, _EMPTY_LISTING, "text/html; charset=utf-8")
         if m := re.fullmatch(r"/wp-sitemap-posts-post-(\d+)\.xml", path):
             body = site.sitemap(int(m.group(1)))
-            return self._send(body, XML) if body else self._send(b"", "text/plain", 404)
+            return send(self, body, XML) if body else send(self, b"", "text/plain", 404)
         if (m := ARTICLE_PATH.match(path)) and int(m.group(1)) < site.pages:
             return self._article(int(m.group(1)))
-        return self._send(b"Not Found", "text/plain", 404)
+        return send(self, b"Not Found", "text/plain", 404)
 
     def _article(self, n: int) -> None:
         fault = fault_of(n)
         if fault == "unavailable":
-            return self._send(b"Service Unavailable", "text/html", 503)
+            return send(self, b"Service Unavailable", "text/html", 503)
         if fault == "not_found":
-            return self._send(b"Not Found", "text/html", 404)
+            return send(self, b"Not Found", "text/html", 404)
         if fault == "block_page":
-            return self._send(BLOCK_PAGE, "text/html; charset=utf-8", 403)
+            return send(self, CLOUDFLARE_CHALLENGE, status=403, headers=CLOUDFLARE)
         body = self.server.soak.page(n)
         if fault == "truncated_html":
             body = body[: len(body) * 3 // 5]
         if fault == "cut_body":
-            # Promise the whole page, send half, hang up.
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.close_connection = True
-            return None
-        return self._send(body, "text/html; charset=utf-8")
-
-    def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            return cut_short(body)(self)
+        return send(self, body, "text/html; charset=utf-8")
 
 
 class SoakServer(ThreadingHTTPServer):
@@ -272,11 +255,11 @@ def crawl(kind: str, base_url: str, out: Path) -> None:
     from scrapy.spiders import SitemapSpider
     from scrapy.utils.project import get_project_settings
 
-    probe = {"SOAK_PROBE_OUT": str(out), "EXTENSIONS": {MemoryProbe: 1000}}
     if kind == "newscrawl":
         settings = get_project_settings()
         settings.setdict(CRAWL_SETTINGS, priority="cmdline")
-        settings.setdict(probe, priority="cmdline")
+        settings.set("SOAK_PROBE_OUT", str(out), priority="cmdline")
+        # The project's own extensions (state, reports, budget) stay: the probe joins them.
         settings.set("EXTENSIONS", {**settings.getdict("EXTENSIONS"), MemoryProbe: 1000}, "cmdline")
         process = CrawlerProcess(settings)
         process.crawl("qbtv", base_url=base_url)
@@ -289,6 +272,7 @@ def crawl(kind: str, base_url: str, out: Path) -> None:
             def parse(self, response):
                 return None
 
+        probe = {"SOAK_PROBE_OUT": str(out), "EXTENSIONS": {MemoryProbe: 1000}}
         settings = Settings({**CRAWL_SETTINGS, **probe, "ROBOTSTXT_OBEY": True})
         process = CrawlerProcess(settings)
         process.crawl(BareSitemapSpider)
@@ -307,6 +291,7 @@ def run_crawl(kind: str, base_url: str, folder: Path) -> dict:
         subprocess.run(command, cwd=folder, check=True, env=env, stderr=log)
     result = json.loads(out.read_text("utf-8"))
     result["tracebacks"] = (folder / "log.txt").read_text("utf-8").count("Traceback")
+    result["run_reports"] = len(list(folder.glob("data/runs/*/*.json")))
     return result
 
 
@@ -344,7 +329,8 @@ def main() -> int:
     print(f"  newscrawl / bare = {rate['newscrawl'] / rate['bare']:.2f}")
     print(
         f"\nnewscrawl wrote {ours['items']} records; errors logged: {ours['log_errors']}, "
-        f"tracebacks: {ours['tracebacks']}"
+        f"tracebacks: {ours['tracebacks']}, run reports written: {ours['run_reports']} "
+        "(1 = state, dedup and reports were on)"
     )
     for reason, count in sorted(ours["faults"].items()):
         print(f"  {reason:<50} {count}")
