@@ -252,22 +252,23 @@ def lines_of(crawl: Crawl) -> dict[str, bytes]:
     return lines
 
 
-def recorded(crawl: Crawl) -> int:
-    """Articles the state store holds for the crawl's source."""
+def from_state(crawl: Crawl, question):
+    """`question(store, source)` asked of the crawl's state store."""
     store = open_state(crawl.cwd / "data" / "state.sqlite3")
     try:
-        return store.article_count(crawl.source)
+        return question(store, crawl.source)
     finally:
         store.close()
+
+
+def recorded(crawl: Crawl) -> int:
+    """Articles the state store holds for the crawl's source."""
+    return from_state(crawl, lambda store, source: store.article_count(source))
 
 
 def runs(crawl: Crawl) -> list:
     """The source's runs as the state store tells them, newest first."""
-    store = open_state(crawl.cwd / "data" / "state.sqlite3")
-    try:
-        return store.runs(crawl.source)
-    finally:
-        store.close()
+    return from_state(crawl, lambda store, source: store.runs(source))
 
 
 # --- fixtures --------------------------------------------------------------------------------

@@ -208,9 +208,7 @@ def _https_host(host: str, source: Source) -> bool:
 @lru_cache(maxsize=4096)
 def _source_for_host(host: str) -> Source | None:
     for s in load_sources().values():
-        if host in s.mobile_hosts or any(
-            host == d or host.endswith("." + d) for d in (d.lower() for d in s.domains)
-        ):
+        if host in s.mobile_hosts or s.on_domains(host):
             return s
     return None
 

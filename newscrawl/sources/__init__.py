@@ -81,7 +81,13 @@ class Source:
             host = (urlsplit(url).hostname or "").lower()
         except ValueError:  # "http://[broken": no host at all, so none of ours
             return False
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        return self.on_domains(host)
+
+    def on_domains(self, host: str, *, mobile: bool = False) -> bool:
+        """Whether `host` (lower case) is one of the source's domains or a subdomain of one,
+        or, with `mobile`, also one of its mobile hosts."""
+        names = self.hosts if mobile else self.domains
+        return any(host == d or host.endswith("." + d) for d in names)
 
     def is_article(self, url: str) -> bool:
         return self.article_url.search(url) is not None
@@ -176,7 +182,7 @@ def load_sources() -> dict[str, Source]:
             province=table["province"],
             former_province=table.get("former_province"),
             merged_into=table.get("merged_into"),
-            domains=tuple(table["domains"]),
+            domains=tuple(d.lower() for d in table["domains"]),
             feeds=tuple(table.get("feeds", ())),
             sitemaps=tuple(table.get("sitemaps", ())),
             listings=tuple(table.get("listings", ())),
@@ -225,8 +231,9 @@ def check_public_site(source: Source) -> None:
             )
     for url in (*source.feeds, *source.sitemaps, *source.listings):
         host = (urlsplit(url).hostname or "").lower()
-        on_its_hosts = any(host == h or host.endswith("." + h) for h in source.hosts)
-        if urlsplit(url).scheme not in ("http", "https") or not on_its_hosts:
+        if urlsplit(url).scheme not in ("http", "https") or not source.on_domains(
+            host, mobile=True
+        ):
             raise ValueError(
                 f"source {source.id!r}: start point {url!r} must be an http(s) URL on its "
                 f"domains {', '.join(source.hosts)}"
