@@ -26,6 +26,7 @@ import re
 from scrapy.http import HtmlResponse, Response
 
 from newscrawl.extract.normalize import repair_mojibake
+from newscrawl.tally import Tally
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class CharsetMiddleware:
     unpacked it, so its order number is below that middleware's (590)."""
 
     def __init__(self, stats) -> None:
-        self.stats = stats
+        self.faults = Tally(stats, logger)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -66,15 +67,11 @@ class CharsetMiddleware:
         if not isinstance(response, HtmlResponse):  # feeds and sitemaps: links and dates only
             return response
         if mislabeled_utf8(response.body, response.encoding):
-            self._fault("mislabeled_charset", response, f"declared {response.encoding}")
+            self.faults.fault("mislabeled_charset", response.url, f"declared {response.encoding}")
             response = response.replace(encoding="utf-8")
         text = response.text
         repaired = repair_page_mojibake(text)
         if repaired != text:
-            self._fault("mojibake", response)
+            self.faults.fault("mojibake", response.url)
             response = response.replace(body=repaired.encode("utf-8"), encoding="utf-8")
         return response
-
-    def _fault(self, reason: str, response: Response, detail: str = "") -> None:
-        self.stats.inc_value(f"newscrawl/fault/{reason}")
-        logger.warning("fault at %s: %s%s", response.url, reason, f" ({detail})" if detail else "")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import Any
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
@@ -28,7 +27,6 @@ from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, Redirec
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.depth import DepthMiddleware
-from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -37,22 +35,9 @@ from w3lib.url import canonicalize_url
 from zope.interface import implementer
 
 from newscrawl.addresses import DESCRIPTIONS, address_kind
+from newscrawl.tally import Tally
 
 logger = logging.getLogger(__name__)
-
-
-class Tally:
-    """Counts `newscrawl/<stat>` and logs the first occurrence of each (stat, key)."""
-
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
-        self.logged: set[tuple[str, str]] = set()
-
-    def __call__(self, stat: str, key: str, level: int, message: str, *args: Any) -> None:
-        self.stats.inc_value(f"newscrawl/{stat}")
-        if (stat, key) not in self.logged:
-            self.logged.add((stat, key))
-            logger.log(level, message, *args)
 
 
 class CountedOffsiteMiddleware(OffsiteMiddleware):
@@ -69,7 +54,7 @@ class CountedOffsiteMiddleware(OffsiteMiddleware):
     @classmethod
     def from_crawler(cls, crawler):
         middleware = super().from_crawler(crawler)
-        middleware.tally = Tally(crawler.stats)
+        middleware.tally = Tally(crawler.stats, logger)
         return middleware
 
     def process_request(self, request: Request) -> None:
@@ -108,7 +93,7 @@ class PrivateAddressMiddleware:
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.tally = Tally(crawler.stats)
+        self.tally = Tally(crawler.stats, logger)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -184,7 +169,7 @@ class _CountsRedirectTraps:
     @classmethod
     def from_crawler(cls, crawler):
         middleware = super().from_crawler(crawler)
-        middleware.tally = Tally(crawler.stats)
+        middleware.tally = Tally(crawler.stats, logger)
         return middleware
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -244,7 +229,7 @@ class CountedDepthMiddleware(DepthMiddleware):
                 f"NEWSCRAWL_MAX_LISTING_PAGES ({listing_pages}): the articles of the last "
                 "listing pages would be dropped"
             )
-        middleware.tally = Tally(crawler.stats)
+        middleware.tally = Tally(crawler.stats, logger)
         return middleware
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:

@@ -22,6 +22,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
 
+from newscrawl.tally import Tally
+
 logger = logging.getLogger(__name__)
 
 
@@ -52,12 +54,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         if response.status in self.retry_http_codes and not request.meta.get("dont_retry"):
             wait = retry_after(response.headers.get("Retry-After"))
         if wait is not None and wait > self.max_wait:
-            self.crawler.stats.inc_value("newscrawl/fault/retry_after_too_long")
-            logger.warning(
-                "fault at %s: retry_after_too_long (%d s asked, at most %d s waited: left for "
-                "the next run)",
-                request.url, wait, self.max_wait,
-            )  # fmt: skip
+            detail = f"{wait:.0f} s asked, at most {self.max_wait:.0f} s waited: left for next run"
+            Tally(self.crawler.stats, logger).fault("retry_after_too_long", request.url, detail)
             return response
         retry = super().process_response(request, response)
         if wait and isinstance(retry, Request):

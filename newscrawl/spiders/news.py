@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from itertools import islice
 from typing import Any
 
@@ -57,6 +58,7 @@ from newscrawl.extract.urls import canonical_url
 from newscrawl.record import Article, article_id
 from newscrawl.sources import Source, get_source
 from newscrawl.state import StateStore
+from newscrawl.tally import Tally
 
 # Statuses after which an article is worth asking for again on the next run; a 404 or 410
 # is an answer, and must not keep a feed from being revalidated forever.
@@ -133,7 +135,6 @@ class NewsSpider(Spider):
         self.articles_blocked = 0  # article pages that answered with a block page
         self.pages_read = 0  # feeds, sitemaps and listing pages answered in full
         self.requested: set[str] = set()  # distinct articles asked for (NEWSCRAWL_MAX_ARTICLES)
-        self.faults_logged: set[tuple[str, str]] = set()
         super().__init__(**kwargs)
 
     @classmethod
@@ -144,6 +145,11 @@ class NewsSpider(Spider):
             raise ValueError(f"NEWSCRAWL_RECHECK must be one of {RECHECK_POLICIES}")
         spider.max_articles = crawler.settings.getint("NEWSCRAWL_MAX_ARTICLES")
         return spider
+
+    @cached_property
+    def faults(self) -> Tally:
+        # Not made in from_crawler: the crawler's stats exist only once the crawl starts.
+        return Tally(self.crawler.stats, self.logger)
 
     @property
     def state(self) -> StateStore | None:
@@ -208,11 +214,7 @@ class NewsSpider(Spider):
         self.crawler.stats.inc_value(f"newscrawl/{key}", count)
 
     def _fault(self, reason: str, url: str, detail: object = None) -> None:
-        """Count a fault of the site (newscrawl/fault/<reason>); log it once per URL."""
-        self._stat(f"fault/{reason}")
-        if (reason, url) not in self.faults_logged:
-            self.faults_logged.add((reason, url))
-            self.logger.warning("fault at %s: %s%s", url, reason, f" ({detail})" if detail else "")
+        self.faults.fault(reason, url, detail)
 
     def _count_failure(self, failure: Failure) -> str | None:
         """Count a failed request as the fault it is; returns the reason (None for a request
